@@ -1,0 +1,1 @@
+print("connect-bench: not built yet")

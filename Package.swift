@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// connect-ingest: a DocuSign Connect webhook listener. No third-party packages: the standard
+// library, Foundation (CLI and config only), Glibc, and OpenSSL's libcrypto via a system library.
+import PackageDescription
+
+let package = Package(
+    name: "connect-ingest",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "connect-ingest", targets: ["connect-ingest"]),
+        .executable(name: "connect-bench", targets: ["connect-bench"]),
+    ],
+    targets: [
+        // C shims for what Glibc cannot import cleanly, and the hardware CRC32C.
+        .target(name: "CLinux", path: "Sources/CLinux",
+                cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-O2"])]),
+        // OpenSSL's libcrypto, found with pkg-config; Debian package libssl-dev.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // Thin typed layer over Linux syscalls: errno, EINTR, fds, sockets, epoll, eventfd, mmap.
+        .target(name: "IngestSystem", dependencies: ["CLinux"]),
+        // Pure byte parsers: no I/O, no Foundation.
+        .target(name: "IngestHTTP"),
+        .target(name: "IngestJSON"),
+        // HMAC-SHA256 over OpenSSL; no I/O.
+        .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
+        // The memory-mapped append-only log.
+        .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
+        // One epoll event loop per worker thread; knows nothing of HTTP.
+        .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
+        // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
+        .target(name: "IngestServer", dependencies: [
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+        ]),
+        .executableTarget(name: "connect-ingest", dependencies: [
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+        ]),
+        .executableTarget(name: "connect-bench", dependencies: [
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+        ], path: "Benchmarks/connect-bench"),
+
+        // Tests.
+        .target(name: "IngestTestSupport", dependencies: ["IngestSystem"], path: "Tests/IngestTestSupport"),
+        .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestTestSupport"]),
+        .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
+        .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
+        .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
+        .testTarget(name: "IngestServerTests", dependencies: [
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
+        ]),
+    ]
+)

@@ -1,0 +1,1 @@
+// IngestHMAC: placeholder, replaced by the module's owner.

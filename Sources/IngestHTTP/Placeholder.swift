@@ -1,0 +1,1 @@
+// IngestHTTP: placeholder, replaced by the module's owner.

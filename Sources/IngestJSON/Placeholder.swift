@@ -1,0 +1,1 @@
+// IngestJSON: placeholder, replaced by the module's owner.

@@ -1,0 +1,1 @@
+// IngestLog: placeholder, replaced by the module's owner.

@@ -1,0 +1,1 @@
+// IngestLoop: placeholder, replaced by the module's owner.

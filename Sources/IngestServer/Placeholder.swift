@@ -1,0 +1,1 @@
+// IngestServer: placeholder, replaced by the module's owner.
