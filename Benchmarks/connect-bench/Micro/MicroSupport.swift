@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of `connect-bench micro` output.
+struct MicroResult {
+    /// What was measured, e.g. "scanner 4KB summary".
+    var name: String
+    /// Bytes processed per operation (0 when not meaningful).
+    var bytesPerOperation: Int
+    /// Operations timed in total.
+    var operations: Int
+    /// Wall time for all operations, in nanoseconds.
+    var nanoseconds: Double
+    /// Free text, e.g. "hardware crc32c" or the checked answer.
+    var note: String = ""
+
+    var nanosecondsPerOperation: Double { nanoseconds / Double(max(1, operations)) }
+    var operationsPerSecond: Double { Double(operations) / (nanoseconds / 1e9) }
+    var gigabytesPerSecond: Double { Double(bytesPerOperation) * Double(operations) / nanoseconds }
+}
+
+/// Monotonic time in nanoseconds (`CLOCK_MONOTONIC`).
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Runs `body` (which performs `batch` operations per call) repeatedly for at least
+/// `minimumSeconds`, after one untimed warm-up call, and returns (operations, nanoseconds).
+func measure(minimumSeconds: Double, batch: Int, _ body: () -> Void) -> (operations: Int, nanoseconds: Double) {
+    body()
+    var operations = 0
+    let start = monotonicNanoseconds()
+    var now = start
+    let limit = UInt64(minimumSeconds * 1e9)
+    repeat {
+        body()
+        operations += batch
+        now = monotonicNanoseconds()
+    } while now - start < limit
+    return (operations, Double(now - start))
+}
+
+/// Keeps a value alive so the optimizer cannot delete the work that produced it.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
