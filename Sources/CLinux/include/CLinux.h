@@ -3,4 +3,5 @@
 // Only what Glibc cannot import cleanly into Swift. Each declaration says why it is here.
 #include "crc32c.h"
 #include "syscalls.h"
+#include "counters.h"
 #endif

@@ -1,1 +1,0 @@
-// IngestLoop: placeholder, replaced by the module's owner.

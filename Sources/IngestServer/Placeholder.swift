@@ -1,1 +1,0 @@
-// IngestServer: placeholder, replaced by the module's owner.

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import IngestLog
+import IngestSystem
+
+/// Why `serve` could not start.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The listener: opens the log, binds one `SO_REUSEPORT` listening socket per worker, runs one
+/// event-loop thread per worker, and shuts down on SIGTERM/SIGINT.
+///
+/// Shutdown: stop accepting (listeners closed), let requests already received finish (up to
+/// the request timeout), commit the last batches, close the log, return 0.
+public enum Server {
+    /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts.
+    public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
+                           onListening: (String) -> Void) throws -> Int32 {
+        Signals.block([SIGTERM, SIGINT])
+
+        let log: MessageLog
+        do {
+            log = try MessageLog.open(directory: configuration.logDirectory, options: configuration.logOptions)
+        } catch {
+            throw ServerStartError(description: "cannot open the log in \(configuration.logDirectory): \(error)")
+        }
+        operatorLog.info("log_opened", [("dir", configuration.logDirectory), ("recovery", "\(log.recoveryReport)")])
+
+        guard var address = SocketAddress(host: configuration.host, port: configuration.port) else {
+            throw ServerStartError(description: "--host \(configuration.host) is not a numeric IPv4 or IPv6 address")
+        }
+        var listeners: [FileDescriptor] = []
+        do {
+            let first = try Socket.listen(on: address, reusePort: true)
+            listeners.append(first)
+            address = try Socket.localAddress(first)
+            for _ in 1..<max(1, configuration.workers) {
+                listeners.append(try Socket.listen(on: address, reusePort: true))
+            }
+        } catch {
+            for l in listeners { l.close() }
+            throw ServerStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+
+        let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
+                                workerCount: listeners.count)
+        ReadinessCheck.update(state)
+        var workers: [Worker] = []
+        var threads: [OSThread] = []
+        do {
+            for (index, listener) in listeners.enumerated() {
+                workers.append(try Worker(index: index, state: state, listener: listener))
+            }
+            for worker in workers {
+                threads.append(try OSThread.start(name: "ingest-w\(worker.index)") { worker.run() })
+            }
+        } catch {
+            throw ServerStartError(description: "cannot start workers: \(error)")
+        }
+
+        onListening(address.description)
+        operatorLog.info("listening", [("address", address.description), ("workers", "\(workers.count)"),
+                                       ("path", configuration.webhookPath), ("sync", "\(configuration.logOptions.sync)"),
+                                       ("keys", "\(configuration.keys.count)")])
+
+        let received = Signals.wait(for: [SIGTERM, SIGINT])
+        operatorLog.info("shutting_down", [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT")])
+        state.stopping.store(true, ordering: .releasing)
+        for worker in workers { worker.requestStop() }
+        for thread in threads { thread.join() }
+        do {
+            try log.close()
+        } catch {
+            operatorLog.error("log_close_failed", [("error", "\(error)")])
+            return 1
+        }
+        operatorLog.info("stopped")
+        return 0
+    }
+}

@@ -1,0 +1,35 @@
+import IngestHMAC
+import IngestHTTP
+import IngestLog
+
+/// Everything `serve` can be told, built once from flags and environment and passed down.
+/// Immutable after start-up; shared read-only by every worker.
+public struct ServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port: UInt16 = 8080
+    public var workers = 1
+    /// The webhook path (compared with the request path, query string ignored).
+    public var webhookPath = "/webhooks/docusign"
+    public var limits = HTTPLimits()
+    /// A partially received request older than this gets 408 and the connection is closed.
+    public var requestTimeoutNanoseconds: Int64 = 30_000_000_000
+    /// An idle keep-alive connection is closed after this.
+    public var idleTimeoutNanoseconds: Int64 = 60_000_000_000
+    /// Connections over this, across all workers, are closed as soon as they are accepted.
+    public var maxConnections = 10_000
+    /// Bodies with a Content-Length above this stream straight into the log instead of being
+    /// staged in memory; chunked bodies that grow beyond it spill to a temporary file.
+    public var streamThreshold = 256 * 1024
+    public var logDirectory = "./connect-log"
+    public var logOptions = LogOptions()
+    public var keys = SigningKeys(secrets: [])
+    public var basicCredentials: BasicCredentials?
+    /// Accept messages without verifying signatures (only when no key is configured).
+    public var allowUnsigned = false
+    /// `/readyz` fails and webhooks get 503 when the log folder's file system has less free space.
+    public var minFreeBytes: Int64 = 256 << 20
+    public var logFormat = LogFormat.text
+    public var logLevel = LogLevel.info
+
+    public init() {}
+}

@@ -1,0 +1,27 @@
+import IngestLog
+import Synchronization
+
+/// What every worker shares. Everything here is immutable or atomic: workers never take a lock
+/// on the per-request path.
+final class ServerState: Sendable {
+    let configuration: ServerConfiguration
+    let log: MessageLog
+    let operatorLog: OperatorLog
+    /// Open client connections across all workers (checked once per accept, not per request).
+    let openConnections = Atomic<Int>(0)
+    /// Set when a shutdown signal arrived: stop accepting, finish what was received, exit.
+    let stopping = Atomic<Bool>(false)
+    /// Set while the log's file system has less free space than `minFreeBytes`, or the log
+    /// folder is not writable: webhooks get 503 and /readyz fails.
+    let notReadyReason = Mutex<String?>(nil)
+    let isReady = Atomic<Bool>(true)
+    /// Every worker's counters, for /metrics.
+    let counters: [WorkerCounters]
+
+    init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int) {
+        self.configuration = configuration
+        self.log = log
+        self.operatorLog = operatorLog
+        counters = (0..<workerCount).map { _ in WorkerCounters() }
+    }
+}
