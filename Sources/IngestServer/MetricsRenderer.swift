@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `GET /metrics` in the Prometheus text exposition format (version 0.0.4), hand-written.
 /// Counters are summed over workers at scrape time; per-worker series carry a `worker` label.
 enum MetricsRenderer {
@@ -48,7 +52,7 @@ enum MetricsRenderer {
         out += "# HELP connect_ready 1 when the log is writable and has room above --min-free-bytes.\n# TYPE connect_ready gauge\n"
         out += "connect_ready \(state.isReady.load(ordering: .relaxed) ? 1 : 0)\n"
         out += "# HELP connect_log_segments Segment files in the log folder.\n# TYPE connect_log_segments gauge\n"
-        out += "connect_log_segments \(state.log.segmentCount)\n"
+        out += "connect_log_segments \(segmentFiles(in: state.configuration.logDirectory))\n"
 
         out += "# HELP connect_worker_webhook_accepted_total Webhook messages acknowledged, per worker.\n# TYPE connect_worker_webhook_accepted_total counter\n"
         for (index, worker) in workers.enumerated() {
@@ -63,6 +67,21 @@ enum MetricsRenderer {
         histogram(&out, state, .ackSeconds, "connect_ack_seconds", "From the loop pass that read a message's last byte to its 200 being written.")
         histogram(&out, state, .batchRecords, "connect_log_batch_records", "Records per commit.")
         return Array(out.utf8)
+    }
+
+    /// Segment files (`*.log`) in the log folder, counted at scrape time.
+    private static func segmentFiles(in directory: String) -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let isSegment = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
+                let name = raw.prefix { $0 != 0 }
+                return name.count > 4 && name.suffix(4).elementsEqual(".log".utf8)
+            }
+            if isSegment { count += 1 }
+        }
+        return count
     }
 
     private static func histogram(_ out: inout String, _ state: ServerState, _ which: WorkerCounters.Histogram, _ name: String, _ help: String) {

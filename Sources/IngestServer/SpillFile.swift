@@ -8,8 +8,9 @@ import IngestSystem
 enum SpillFile {
     static func create(in directory: String) throws(Errno) -> FileDescriptor {
         var template = Array("\(directory)/.spill-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw Errno.current }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
         return FileDescriptor(rawValue: fd)
     }
