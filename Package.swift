@@ -36,8 +36,11 @@ let package = Package(
         .executableTarget(name: "connect-ingest", dependencies: [
             "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
         ]),
+        // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
+        .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
+                path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
+        .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
             "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
         ]),

@@ -1,1 +1,15 @@
-print("connect-bench: not built yet")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// connect-bench: `connect-bench [load] ...` (default) or `connect-bench micro ...`.
+// See `BenchOptions.helpText` (printed by --help) for every flag and its default.
+var arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+if arguments.first == "micro" {
+    status = runMicroCommand(Array(arguments.dropFirst()))
+} else {
+    if arguments.first == "load" { arguments.removeFirst() }
+    status = LoadCommand.run(arguments)
+}
+exit(status)

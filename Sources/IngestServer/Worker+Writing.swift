@@ -52,7 +52,8 @@ extension Worker {
         output.removeAll()
         for index in 0..<connection.pending.count {
             var kind = connection.pending[index]
-            let framing = connection.pendingFramings[index]
+            // Once shutdown began, every answer tells the client this connection is ending.
+            let framing = draining && kind != .continue100 ? .close : connection.pendingFramings[index]
             if kind == .accepted && !committed { kind = .unavailable }
             if kind == .metrics {
                 var body = MetricsRenderer.render(state)
@@ -66,6 +67,9 @@ extension Worker {
         }
         connection.pending.removeAll(keepingCapacity: true)
         connection.pendingFramings.removeAll(keepingCapacity: true)
+        if draining && !connection.hasPartialRequest {
+            connection.closeAfterFlush = true
+        }
         if connection.awaitingWritable {
             output.withBytes { connection.unsent.append($0) }
             return

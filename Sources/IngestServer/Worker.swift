@@ -133,7 +133,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         for fd in 0..<connections.count {
             guard let connection = connections[fd] else { continue }
             if connection.isLingering {
-                if now >= connection.lingerUntil { close(connection, now: now) }
+                if now >= connection.lingerUntil || draining { close(connection, now: now) }
                 continue
             }
             if connection.awaitingWritable {

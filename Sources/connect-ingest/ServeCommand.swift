@@ -69,8 +69,8 @@ enum ServeCommand {
         }
         do {
             return try Server.run(configuration, operatorLog: operatorLog) { address in
-                print("listening on \(address)")
-                fflush(stdout)
+                // Unbuffered: tests and the benchmark wait for this exact line.
+                FileHandle.standardOutput.write(Data("listening on \(address)\n".utf8))
             }
         } catch {
             FileHandle.standardError.write(Data("connect-ingest serve: \(error)\n".utf8))

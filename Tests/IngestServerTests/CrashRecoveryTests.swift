@@ -24,11 +24,9 @@ final class CrashRecoveryTests: XCTestCase {
         let key = Array(ConnectMessages.keyA.utf8)
         let arguments = ["--workers", "2", "--sync", sync, "--hmac-key-file", keyFile.path, "--segment-size", "1MiB"]
 
-        var acknowledged: [[UInt8]] = []
-        var sent = Set<[UInt8]>()
+        let tally = Tally()
         for round in 0..<rounds {
             let server = try ServerProcess(arguments: arguments, logDirectory: logDirectory)
-            let lock = NSLock()
             let stopFlag = Atomicish()
             let group = DispatchGroup()
             for c in 0..<8 {
@@ -43,11 +41,11 @@ final class CrashRecoveryTests: XCTestCase {
                         if n % 7 == 0 { body += Array(repeating: UInt8(ascii: " "), count: 3000) }
                         let signature = body.withUnsafeBytes { HMACSHA256.signatureHeaderValue(key: key, message: $0) }
                         let request = ConnectMessages.request(body: body, signatures: [String(decoding: signature, as: UTF8.self)])
-                        lock.lock(); sent.insert(body); lock.unlock()
+                        tally.sent(body)
                         do {
                             try client.send(request)
                             let response = try client.readResponse()
-                            if response.status == 200 { lock.lock(); acknowledged.append(body); lock.unlock() }
+                            if response.status == 200 { tally.acknowledged(body) }
                         } catch {
                             return
                         }
@@ -70,6 +68,7 @@ final class CrashRecoveryTests: XCTestCase {
         let reader = try IngestLogReaderShim(directory: logDirectory.path)
         var counts: [[UInt8]: Int] = [:]
         for body in try reader.allBodies() { counts[body, default: 0] += 1 }
+        let (sent, acknowledged) = tally.snapshot()
         XCTAssertGreaterThan(acknowledged.count, 100, "the flood was real")
         var missing = 0, duplicated = 0
         for body in acknowledged {
@@ -84,6 +83,16 @@ final class CrashRecoveryTests: XCTestCase {
         let strangers = counts.keys.filter { !sent.contains($0) }
         XCTAssertEqual(strangers.count, 0, "records that were never sent are trusted")
     }
+}
+
+/// What the flood threads sent and which got a 200.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sentBodies = Set<[UInt8]>()
+    private var acknowledgedBodies: [[UInt8]] = []
+    func sent(_ body: [UInt8]) { lock.lock(); sentBodies.insert(body); lock.unlock() }
+    func acknowledged(_ body: [UInt8]) { lock.lock(); acknowledgedBodies.append(body); lock.unlock() }
+    func snapshot() -> (Set<[UInt8]>, [[UInt8]]) { lock.lock(); defer { lock.unlock() }; return (sentBodies, acknowledgedBodies) }
 }
 
 /// A set-once flag shared by the flood threads.

@@ -5,7 +5,7 @@ import IngestTestSupport
 import XCTest
 
 /// A running server with a fresh log folder and key file, plus helpers to sign and read back.
-final class ServerFixture {
+final class ServerFixture: @unchecked Sendable {
     let directory: URL
     let logDirectory: URL
     let keyFile: URL

@@ -95,8 +95,8 @@ final class ServerHTTPTests: XCTestCase {
     func testConcurrentConnectionsAcrossWorkers() throws {
         let fixture = try ServerFixture()
         let connections = 32, perConnection = 20
-        let failures = NSLock()
-        var problems: [String] = []
+        final class Problems: @unchecked Sendable { let lock = NSLock(); var list: [String] = [] }
+        let problems = Problems()
         DispatchQueue.concurrentPerform(iterations: connections) { c in
             do {
                 let client = try fixture.client()
@@ -106,10 +106,10 @@ final class ServerHTTPTests: XCTestCase {
                     if status != 200 { throw ServerProcessError(message: "status \(status)") }
                 }
             } catch {
-                failures.lock(); problems.append("connection \(c): \(error)"); failures.unlock()
+                problems.lock.lock(); problems.list.append("connection \(c): \(error)"); problems.lock.unlock()
             }
         }
-        XCTAssertEqual(problems, [])
+        XCTAssertEqual(problems.list, [])
         XCTAssertEqual(fixture.stop(), 0)
         let records = try fixture.records()
         XCTAssertEqual(records.count, connections * perConnection)

@@ -32,13 +32,13 @@ final class EventLoopEchoTests: XCTestCase {
             }
             let fd = clients[Int32(token)]!
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let n = (try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
-            if n == nil || n == 0 {
+            let received = try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+            guard let n = received, n > 0 else {
                 fd.close()
                 clients[fd.rawValue] = nil
                 return
             }
-            pendingEcho[fd.rawValue, default: []] += buffer[0..<n!]
+            pendingEcho[fd.rawValue, default: []] += buffer[0..<n]
         }
 
         func endOfPass(now: Int64) {

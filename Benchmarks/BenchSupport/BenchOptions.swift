@@ -1,0 +1,205 @@
+/// A bad command line: one line naming the flag. `connect-bench` prints it and exits 2.
+public struct BenchOptionError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Everything `connect-bench` (load mode) is told on its command line. Built once, passed down.
+public struct BenchOptions: Sendable, Equatable {
+    public var url = "http://127.0.0.1:8080/webhooks/docusign"
+    public var connections = 64
+    public var threads = 1
+    public var pipeline = 1
+    public var duration: Double? = 10
+    public var messages: Int?
+    public var rate: Double?
+    public var payload: PayloadKind = .small
+    public var documentSize = 1 << 20
+    public var hmacKey: String?
+    public var hmacKeyFile: String?
+    public var badSignatureRate = 0.0
+    public var seed: UInt64?
+    public var poolMegabytes = 256
+    public var timeout = 30.0
+    public var json = false
+    public var spawn = false
+    public var serverBinary: String?
+    public var workers: Int?
+    public var sync: String?
+    public var keepLog = false
+    /// Flags after `--`, passed to `connect-ingest serve` as they are.
+    public var serverArguments: [String] = []
+    public var help = false
+
+    public init() {}
+
+    /// Parses the arguments after the program name (and after `load`, if given).
+    public static func parse(_ arguments: [String]) throws(BenchOptionError) -> BenchOptions {
+        var o = BenchOptions()
+        var sawDuration = false
+        var i = 0
+        func value(_ flag: String) throws(BenchOptionError) -> String {
+            i += 1
+            guard i < arguments.count else { throw BenchOptionError("\(flag): missing value") }
+            return arguments[i]
+        }
+        func integer(_ flag: String, min: Int = 1) throws(BenchOptionError) -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n >= min else { throw BenchOptionError("\(flag): expected an integer >= \(min), got '\(text)'") }
+            return n
+        }
+        func number(_ flag: String) throws(BenchOptionError) -> Double {
+            let text = try value(flag)
+            guard let x = Double(text), x.isFinite, x > 0 else { throw BenchOptionError("\(flag): expected a positive number, got '\(text)'") }
+            return x
+        }
+        while i < arguments.count {
+            let flag = arguments[i]
+            switch flag {
+            case "--help", "-h": o.help = true
+            case "--url": o.url = try value(flag)
+            case "--connections": o.connections = try integer(flag)
+            case "--threads": o.threads = try integer(flag)
+            case "--pipeline": o.pipeline = try integer(flag)
+            case "--duration": o.duration = try number(flag); sawDuration = true
+            case "--messages": o.messages = try integer(flag)
+            case "--rate": o.rate = try number(flag)
+            case "--payload":
+                let text = try value(flag)
+                guard let kind = PayloadKind.parse(text) else {
+                    throw BenchOptionError("--payload: expected small, summary, mix or documents, got '\(text)'")
+                }
+                o.payload = kind
+            case "--payload-file": o.payload = .file(path: try value(flag))
+            case "--document-size":
+                let text = try value(flag)
+                guard let size = parseSize(text), size >= 1024 else {
+                    throw BenchOptionError("--document-size: expected a size >= 1024 bytes (e.g. 1048576, 512K, 25M), got '\(text)'")
+                }
+                o.documentSize = size
+            case "--hmac-key": o.hmacKey = try value(flag)
+            case "--hmac-key-file": o.hmacKeyFile = try value(flag)
+            case "--bad-signature-rate":
+                let text = try value(flag)
+                guard let r = Double(text), r >= 0, r <= 1 else {
+                    throw BenchOptionError("--bad-signature-rate: expected a fraction from 0 to 1, got '\(text)'")
+                }
+                o.badSignatureRate = r
+            case "--seed":
+                let text = try value(flag)
+                guard let s = UInt64(text) else { throw BenchOptionError("--seed: expected an unsigned integer, got '\(text)'") }
+                o.seed = s
+            case "--pool-mb": o.poolMegabytes = try integer(flag)
+            case "--timeout": o.timeout = try number(flag)
+            case "--json": o.json = true
+            case "--spawn": o.spawn = true
+            case "--server-binary": o.serverBinary = try value(flag)
+            case "--workers": o.workers = try integer(flag)
+            case "--sync": o.sync = try value(flag)
+            case "--keep-log": o.keepLog = true
+            case "--":
+                o.serverArguments = Array(arguments[(i + 1)...])
+                i = arguments.count
+                continue
+            default:
+                throw BenchOptionError("\(flag): unknown flag (see --help)")
+            }
+            i += 1
+        }
+        if o.help { return o }
+        if o.messages != nil && !sawDuration { o.duration = nil }
+        if o.messages != nil && o.duration != nil {
+            throw BenchOptionError("--messages: give either --duration or --messages, not both")
+        }
+        if o.hmacKey != nil && o.hmacKeyFile != nil {
+            throw BenchOptionError("--hmac-key-file: give either --hmac-key or --hmac-key-file, not both")
+        }
+        if o.threads > o.connections {
+            throw BenchOptionError("--threads: more threads (\(o.threads)) than connections (\(o.connections))")
+        }
+        if !o.spawn {
+            if o.workers != nil { throw BenchOptionError("--workers: only with --spawn (it is passed to the server)") }
+            if o.sync != nil { throw BenchOptionError("--sync: only with --spawn (it is passed to the server)") }
+            if !o.serverArguments.isEmpty { throw BenchOptionError("--: server flags only with --spawn") }
+            if o.keepLog { throw BenchOptionError("--keep-log: only with --spawn") }
+            if o.serverBinary != nil { throw BenchOptionError("--server-binary: only with --spawn") }
+        }
+        _ = try TargetURL.parse(o.url)
+        return o
+    }
+
+    /// `1048576`, `512K`, `25M`, `1MiB`, `1G` (binary multiples).
+    public static func parseSize(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var multiplier = 1
+        for (suffix, factor) in [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
+                                 ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30)] where text.hasSuffix(suffix) {
+            digits = text.dropLast(suffix.count)
+            multiplier = factor
+            break
+        }
+        guard let n = Int(digits), n >= 0 else { return nil }
+        let (product, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
+    }
+
+    public static let helpText = """
+    connect-bench: load generator and micro-benchmarks for connect-ingest.
+
+    USAGE
+      connect-bench [load] [options] [-- server flags]
+      connect-bench micro [--seconds S] [--only NAME]
+      connect-bench --help
+
+    LOAD MODE (default): signed Connect 2.0 messages over keep-alive HTTP/1.1 connections.
+      --url URL                 target, only 127.0.0.1, ::1 or localhost
+                                (default http://127.0.0.1:8080/webhooks/docusign; with --spawn
+                                only the path is used)
+      --connections N           keep-alive connections (default 64)
+      --threads T               client threads, each with its own epoll loop (default 1)
+      --pipeline D              requests in flight per connection (default 1)
+      --duration S              seconds of sending (default 10, unless --messages)
+      --messages M              send exactly M messages instead of for a duration
+      --rate R                  open loop: R arrivals per second on a fixed schedule, latency
+                                from each arrival's scheduled time (default: closed loop, as
+                                fast as responses come back)
+      --payload KIND            small (~450 B bare events), summary (~4 KB with envelope
+                                summary), mix (SIM flood: envelope-sent, recipient-sent/
+                                delivered/completed per recipient, envelope-completed; summaries
+                                for one configuration in four), documents (envelope-completed
+                                with a base64 PDF of --document-size) (default small)
+      --payload-file F          send the bytes of F, as they are, every time
+      --document-size SIZE      body size for --payload documents, e.g. 1048576, 512K, 25M
+                                (default 1M)
+      --hmac-key KEY            HMAC key (the secret string as DocuSign shows it); default: the
+                                first of $CONNECT_HMAC_KEYS, or with --spawn a random key
+      --hmac-key-file PATH      read the key from PATH (first non-blank, non-# line, trimmed)
+      --bad-signature-rate R    fraction 0...1 of messages sent with a forged signature; they must
+                                get 401 (default 0)
+      --seed N                  identifiers and forgery choice (default: random; printed)
+      --pool-mb MB              memory for pre-generated requests; when a run needs more
+                                messages than fit, the pool is reused from the start (default 256)
+      --timeout S               give up when nothing progresses for S seconds (default 30)
+      --json                    print the report as one JSON object
+
+    SPAWNING THE SERVER
+      --spawn                   start `connect-ingest serve --host 127.0.0.1 --port 0` with a
+                                fresh log folder and key file, run the load, stop it with
+                                SIGTERM, then check its log: every message answered 200 is in
+                                it exactly once and byte-exact, no forged one is. Exit status 1
+                                if not. Reports the server's CPU time per message.
+      --server-binary PATH      the connect-ingest binary (default: next to connect-bench)
+      --workers N               passed to serve as --workers N
+      --sync POLICY             passed to serve as --sync POLICY
+      --keep-log                keep the log folder (its path is printed)
+      -- FLAGS...               everything after -- is passed to serve
+
+    MICRO MODE
+      --seconds S               minimum seconds per benchmark (default 1)
+      --only NAME               only http, json, hmac or log
+
+    Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine
+    message rejected, or no response at all); 2 bad command line or setup failure.
+    """
+}

@@ -1,0 +1,83 @@
+import IngestSystem
+
+/// Connection lifecycle for `ClientLoop`: connect, replace after failure or server close,
+/// reconnect after a delay, and giving up on what is in flight. Same thread as the loop.
+extension ClientLoop {
+    mutating func connect(_ i: Int, now: UInt64) {
+        connections[i].generation &+= 1
+        connections[i].parser.reset()
+        connections[i].inFlight.removeAll()
+        connections[i].writeCursor = 0
+        connections[i].writeEnd = 0
+        let socket: ClientSocket
+        do {
+            socket = try ClientSocket.connect(to: plan.address)
+        } catch {
+            connectFailed(i, error)
+            return
+        }
+        let token = ClientConnection.token(index: i, generation: connections[i].generation)
+        do {
+            try epoll.add(socket.descriptor.rawValue, token: token)
+        } catch {
+            socket.close()
+            connectFailed(i, error)
+            return
+        }
+        connections[i].socket = socket
+        connections[i].state = .connecting
+    }
+
+    mutating func connectFailed(_ i: Int, _ error: Errno) {
+        counters.count("connect-failed")
+        connections[i].socket?.close()
+        connections[i].socket = nil
+        connections[i].state = .waiting(retryAt: MonotonicClock.now() &+ Self.reconnectDelay)
+        waitingCount += 1
+    }
+
+    /// Drops connection `i` after an error: its unanswered requests are lost.
+    mutating func fail(_ i: Int, _ error: String) {
+        counters.count(error)
+        replace(i)
+    }
+
+    /// Closes connection `i` and, unless sending has stopped, opens a new one in its place.
+    mutating func replace(_ i: Int) {
+        let c = connections[i]
+        counters.lostInFlight += UInt64(c.inFlight.count)
+        outstanding -= c.inFlight.count
+        c.socket?.close()
+        connections[i].socket = nil
+        connections[i].inFlight.removeAll()
+        connections[i].writeCursor = 0
+        connections[i].writeEnd = 0
+        if sendingStopped {
+            connections[i].state = .closed
+        } else {
+            let now = MonotonicClock.now()
+            connect(i, now: now)
+            if connections[i].state == .open {
+                if plan.rate == nil { fill(i, now: now) } else { dispatchDue(now: now) }
+            }
+        }
+    }
+
+    mutating func reconnectDue(now: UInt64) {
+        for i in connections.indices {
+            if case .waiting(let retryAt) = connections[i].state, retryAt <= now {
+                waitingCount -= 1
+                connect(i, now: now)
+                if connections[i].state == .open, plan.rate == nil { fill(i, now: now) }
+            }
+        }
+    }
+
+    mutating func abandonInFlight() {
+        for i in connections.indices {
+            counters.lostInFlight += UInt64(connections[i].inFlight.count)
+            outstanding -= connections[i].inFlight.count
+            connections[i].inFlight.removeAll()
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// IngestHMAC: placeholder, replaced by the module's owner.

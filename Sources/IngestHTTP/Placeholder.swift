@@ -1,1 +1,0 @@
-// IngestHTTP: placeholder, replaced by the module's owner.

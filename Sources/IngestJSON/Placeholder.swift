@@ -1,1 +1,0 @@
-// IngestJSON: placeholder, replaced by the module's owner.

@@ -1,0 +1,144 @@
+import CLinux
+
+/// One worker thread's way into the log: stages complete records, commits them as one batch,
+/// and streams large bodies in as they arrive (LogAppender+Large.swift).
+///
+/// Thread affinity: owned by exactly one worker thread at a time; no method may run
+/// concurrently with another on the same appender. (It is `Sendable` only so that it can be
+/// created on one thread and handed to the worker that owns it.)
+///
+/// Memory: the batch buffer grows to the largest batch and is reused, the bookkeeping arrays keep
+/// their capacity, so a warm appender allocates nothing per record or per commit.
+public final class LogAppender: @unchecked Sendable {
+    let log: MessageLog
+    let buffer = BatchBuffer()
+    /// The span of each staged record, in staging order; records lie back to back in `buffer`.
+    var spans: [Int] = []
+    var batchNewestReceivedAt = Int64.min
+    var chunks: [MessageLog.ReservedChunk] = []
+    var syncRanges: [(segment: Segment, offset: Int, count: Int)] = []
+    var prefault: (Segment, Int, Int)? = nil
+    let syncEachBatch: Bool
+
+    // Streaming records (LogAppender+Large.swift).
+    var largeSlots: [LargeSlot] = []
+    var finishedLarge: [Int] = []
+
+    init(log: MessageLog) {
+        self.log = log
+        self.syncEachBatch = log.options.sync == .batch
+        spans.reserveCapacity(256)
+        chunks.reserveCapacity(4)
+        syncRanges.reserveCapacity(8)
+        largeSlots.reserveCapacity(8)
+        finishedLarge.reserveCapacity(8)
+    }
+
+    deinit {
+        // A streaming record nobody will finish must not keep readers waiting: void it.
+        for index in largeSlots.indices where largeSlots[index].phase != .free {
+            voidSlot(index)
+        }
+    }
+
+    /// Records staged since the last commit.
+    public var stagedCount: Int { spans.count }
+
+    /// Stages a complete record: encodes it (header, body, fields, record CRC) into this
+    /// appender's batch buffer now, so the caller's buffers may be reused at once. Nothing is
+    /// in the log until `commit()` returns.
+    public func stage(receivedAtNanoseconds: Int64, flags: RecordFlags, fields: RecordFields, body: UnsafeRawBufferPointer) {
+        precondition(body.count <= LogFormat.maximumBodyLength, "body of \(body.count) bytes is too large for one record")
+        let span = LogFormat.span(bodyLength: body.count, fieldsLength: fields.storedTotal)
+        buffer.reserve(span)
+        buffer.bytes.encodeRecord(at: buffer.used, span: span, receivedAt: receivedAtNanoseconds,
+                                  flags: flags, fields: fields, body: body)
+        buffer.used += span
+        spans.append(span)
+        if receivedAtNanoseconds > batchNewestReceivedAt { batchNewestReceivedAt = receivedAtNanoseconds }
+    }
+
+    /// Appends everything staged as one batch and publishes the streaming records finished since
+    /// the last commit; then makes all of it durable per the sync policy. When this returns, the
+    /// records are in the log and may be acknowledged.
+    ///
+    /// Returns the sequence numbers of the staged records, in staging order, or nil if none were
+    /// staged. Throws if the log is closed or a file operation fails (segment roll-over, msync):
+    /// then none of this commit's records may be acknowledged. The staged records are dropped
+    /// (their reserved space, if any, is voided); finished streaming records are still published,
+    /// so a retry by the sender can produce a duplicate, as any retry can.
+    @discardableResult
+    public func commit() throws -> ClosedRange<UInt64>? {
+        if spans.isEmpty && finishedLarge.isEmpty { return nil }
+        syncRanges.removeAll(keepingCapacity: true)
+        publishFinishedLarge()
+        var assigned: ClosedRange<UInt64>? = nil
+        if !spans.isEmpty {
+            let first: UInt64
+            do {
+                first = try spans.withUnsafeBufferPointer { spans throws(LogError) in
+                    try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks, prefault: &prefault)
+                }
+            } catch {
+                voidReservedChunks()
+                resetStaging()
+                throw error
+            }
+            copyAndPublish(firstSequence: first)
+            assigned = first...(first + UInt64(spans.count) - 1)
+            resetStaging()
+        }
+        if let (segment, offset, count) = prefault {
+            prefault = nil
+            if MessageLog.prefaultEnabled { segment.prefault(offset: offset, count: count) }
+        }
+        if syncEachBatch {
+            for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }
+        }
+        if log.retention.isDue { log.applyRetention() }
+        return assigned
+    }
+
+    /// Fills in sequence numbers, copies each chunk into its segment in one piece, then publishes
+    /// each record's state word (release) and releases the chunk's reservations.
+    private func copyAndPublish(firstSequence: UInt64) {
+        let staged = buffer.bytes
+        var offset = 0
+        for index in spans.indices {
+            staged.patchSequence(at: offset, sequence: firstSequence + UInt64(index))
+            offset += spans[index]
+        }
+        for chunk in chunks {
+            let target = chunk.segment.bytes
+            target.copy(from: staged.buffer(chunk.bufferOffset, chunk.byteCount), to: chunk.segmentOffset)
+            atomicReleaseFence()
+            var position = chunk.segmentOffset
+            for index in chunk.firstRecord..<(chunk.firstRecord + chunk.recordCount) {
+                target.publishState(LogFormat.State.done, at: position)
+                position += spans[index]
+            }
+            chunk.segment.finishReservations(chunk.recordCount)
+            if syncEachBatch { syncRanges.append((chunk.segment, chunk.segmentOffset, chunk.byteCount)) }
+        }
+    }
+
+    /// After a failed reservation: covers what was reserved with VOID fillers so readers do not
+    /// wait on it, and releases the reservations.
+    private func voidReservedChunks() {
+        for chunk in chunks {
+            var position = chunk.segmentOffset
+            for index in chunk.firstRecord..<(chunk.firstRecord + chunk.recordCount) {
+                chunk.segment.bytes.writeFiller(at: position, span: spans[index])
+                position += spans[index]
+            }
+            chunk.segment.finishReservations(chunk.recordCount)
+        }
+        chunks.removeAll(keepingCapacity: true)
+    }
+
+    private func resetStaging() {
+        spans.removeAll(keepingCapacity: true)
+        buffer.reset()
+        batchNewestReceivedAt = Int64.min
+    }
+}

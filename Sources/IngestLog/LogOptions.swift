@@ -1,0 +1,30 @@
+/// How a `MessageLog` is laid out, made durable and trimmed. Built once from the flags.
+public struct LogOptions: Sendable {
+    /// The size of each new segment file, preallocated in full (`--segment-size`). A record that
+    /// does not fit in a segment of this size gets a segment of its own (flagged oversized).
+    /// Existing segments keep the size they were created with.
+    public var segmentSize: Int
+    /// `--sync`. The default is `.batch`: a 200 tells DocuSign to forget the message (it will
+    /// never resend it), so the answer should survive a power cut, not only a process crash.
+    /// Group commit makes that cheap per message: a worker syncs once per event-loop pass, for
+    /// every request that finished in it, and the kernel merges concurrent syncs into one
+    /// journal commit. `.none` is several times faster per batch but acknowledges records a
+    /// machine crash can lose; `.interval` bounds that loss to a time window.
+    public var sync: SyncPolicy
+    /// `--retain-bytes`: delete the oldest whole segments while the log's files total more.
+    public var retainBytes: Int64?
+    /// `--retain-age` in seconds: delete the oldest whole segments whose newest record is older.
+    public var retainAgeSeconds: Int64?
+
+    public static let defaultSegmentSize = 128 << 20
+    /// Segments smaller than this are not useful; `MessageLog.open` raises smaller values to it.
+    public static let minimumSegmentSize = 4096
+
+    public init(segmentSize: Int = 128 << 20, sync: SyncPolicy = .batch,
+                retainBytes: Int64? = nil, retainAgeSeconds: Int64? = nil) {
+        self.segmentSize = segmentSize
+        self.sync = sync
+        self.retainBytes = retainBytes
+        self.retainAgeSeconds = retainAgeSeconds
+    }
+}

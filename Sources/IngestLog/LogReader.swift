@@ -1,0 +1,157 @@
+/// Reads a log in sequence order, once or following it as a writer (another process, or another
+/// thread) appends, across segment boundaries.
+///
+/// Only valid records come out (see "a record is valid if and only if" in RecordFormat.swift).
+/// Corrupt records are skipped and described in `damage`; VOID records are skipped silently.
+///
+/// Waiting rule (what `next()` does at a record that is not complete):
+///  - While a writer process holds the log's `LOCK`, a position whose state word is 0 or PEND is
+///    "not yet": `next()` returns nil and the same position is examined again on the next call.
+///    It is never skipped, so a record reserved earlier but completed later still comes out, in
+///    its sequence place. A large upload in progress therefore holds back followers until it is
+///    finished or voided.
+///  - When no writer holds the lock, nothing unfinished can ever complete: the reader skips an
+///    unfinished record or zero hole, but only up to the next valid or VOID record (recovery never
+///    cuts before one of those, so the reader's position stays valid when a writer starts again
+///    and appends from its cut point). With nothing valid after it in the segment, the reader
+///    moves on if a later segment exists, else returns nil (the end, for now).
+///  - Damage (a state word other than 0/PEND/DONE/VOID, or a published header that fails its
+///    checks) is never a write in progress under the publication protocol, so it is reported and
+///    skipped at once: by its span if the header is intact, else to the next offset holding a
+///    well-formed header.
+///
+/// Thread affinity: one thread. Safe against a concurrent writer by construction: it maps files
+/// read-only and validates everything it reads.
+public final class LogReader {
+    public let directory: String
+    public let fromSequence: UInt64
+    /// Corrupt records skipped so far: "segment @offset: reason".
+    public private(set) var damage: [String] = []
+    /// VOID records skipped so far (failed signatures, crash leftovers, fillers).
+    public private(set) var voidRecordsSkipped = 0
+    /// Unfinished reservations skipped because their writer is gone.
+    public private(set) var abandonedSkipped = 0
+
+    private var segment: ReaderSegment?
+    private var position = LogFormat.segmentHeaderLength
+    private let presence: WriterPresence
+    private var reportedDamage: Set<String> = []
+    /// Where a scan for anything after an unfinished position found nothing (writer gone), so the
+    /// next call need not rescan the rest of the segment; cleared once a writer is seen again.
+    private var fruitlessScan: (base: UInt64, position: Int)?
+
+    /// Opens a reader at the first record with sequence >= `fromSequence`. Throws if the
+    /// directory cannot be listed; an empty log is fine (`next()` returns nil until records come).
+    public init(directory: String, fromSequence: UInt64 = 0) throws {
+        self.directory = directory
+        self.fromSequence = fromSequence
+        self.presence = WriterPresence(directory: directory)
+        _ = try SegmentDirectory.list(directory)
+    }
+
+    /// The next valid record, or nil if none is available right now (call again to follow).
+    public func next() throws -> LogRecord? {
+        while true {
+            if segment == nil {
+                guard try openStartSegment() else { return nil }
+            }
+            let current = segment!
+            let (limit, isSealed) = current.currentLimit()
+            if position + LogFormat.minimumSpan > limit {
+                if isSealed || !writerIsAlive() {
+                    if try advance() { continue }
+                }
+                return nil
+            }
+            switch current.bytes.classify(at: position, limit: limit) {
+            case .complete(let r):
+                position = r.end
+                if r.sequence < fromSequence { continue }
+                return current.bytes.decodeRecord(r)
+            case .voided(let r):
+                position = r.end
+                voidRecordsSkipped += 1
+            case .pending, .unpublished, .empty:
+                if writerIsAlive() { return nil }
+                if try skipAbandoned(current, limit: limit) { continue }
+                return nil
+            case .corrupt(let reason, let r):
+                report(current, position, reason.description)
+                if let r {
+                    position = r.end
+                } else if let next = current.bytes.nextHeader(after: position, limit: limit, anchorsOnly: false) {
+                    position = next
+                } else if !writerIsAlive(), try advance() {
+                    continue
+                } else {
+                    return nil
+                }
+            }
+        }
+    }
+
+    // MARK: Internals
+
+    private func writerIsAlive() -> Bool {
+        let alive = presence.writerIsAlive()
+        if alive { fruitlessScan = nil }
+        return alive
+    }
+
+    /// With no writer: skips the unfinished position up to the next anchor (valid or VOID record)
+    /// in this segment, or moves to the next segment. False: nothing more to read now.
+    private func skipAbandoned(_ current: ReaderSegment, limit: Int) throws -> Bool {
+        if let scan = fruitlessScan, scan.base == current.base, scan.position == position {
+            return try advance()
+        }
+        if let anchor = current.bytes.nextHeader(after: position, limit: limit, anchorsOnly: true) {
+            abandonedSkipped += 1
+            position = anchor
+            return true
+        }
+        fruitlessScan = (current.base, position)
+        return try advance()
+    }
+
+    /// Chooses the segment to start in: the last one whose base is <= fromSequence.
+    private func openStartSegment() throws -> Bool {
+        let segments = try SegmentDirectory.list(directory)
+        guard !segments.isEmpty else { return false }
+        var startIndex = 0
+        for (index, entry) in segments.enumerated() where entry.base <= fromSequence { startIndex = index }
+        for entry in segments[startIndex...] {
+            if let opened = try openSegment(entry.path, entry.base) {
+                segment = opened
+                position = LogFormat.segmentHeaderLength
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Moves to the segment after the current one, if one exists. False: none yet.
+    private func advance() throws -> Bool {
+        guard let current = segment else { return false }
+        for entry in try SegmentDirectory.list(directory) where entry.base > current.base {
+            if let opened = try openSegment(entry.path, entry.base) {
+                segment = opened
+                position = LogFormat.segmentHeaderLength
+                fruitlessScan = nil
+                return true
+            }
+        }
+        return false
+    }
+
+    private func openSegment(_ path: String, _ base: UInt64) throws -> ReaderSegment? {
+        var notes: [String] = []
+        let opened = try ReaderSegment.open(path: path, base: base, notes: &notes)
+        for note in notes where reportedDamage.insert(note).inserted { damage.append(note) }
+        return opened
+    }
+
+    private func report(_ segment: ReaderSegment, _ offset: Int, _ reason: String) {
+        let line = "\(segment.name) @\(offset): \(reason)"
+        if reportedDamage.insert(line).inserted { damage.append(line) }
+    }
+}

@@ -1,0 +1,198 @@
+import IngestSystem
+import Synchronization
+
+/// The append-only message log in one directory, shared by all worker threads of one process.
+///
+/// Concurrency design: appenders stage records privately, then take `state`'s lock only to
+/// reserve a contiguous byte range and a contiguous block of sequence numbers for the whole
+/// batch (a few dozen arithmetic steps; a segment roll-over, once per segment, also creates the
+/// next file under it). The copy into the mapping, the checksums and the publication of each
+/// record's state word happen outside the lock, in parallel. Sequence numbers follow file order,
+/// so the log has one total order; a reader waits at a reserved record until it is published.
+///
+/// Ownership: one `MessageLog` per directory per process, enforced across processes by the
+/// `LOCK` file. `close()` must be called after every appender has finished its last commit.
+public final class MessageLog: @unchecked Sendable {
+    public let directory: String
+    public let options: LogOptions
+    public let recoveryReport: RecoveryReport
+
+    struct ReservationState {
+        var active: Segment
+        /// Offset of the next reservation in `active`.
+        var head: Int
+        var nextSequence: UInt64
+        var isClosed = false
+        /// Segments sealed since the interval syncer last ran (their tail still needs a sync).
+        var unsynced: [Segment] = []
+    }
+
+    /// A run of consecutive records of one batch placed back to back in one segment.
+    struct ReservedChunk {
+        let segment: Segment
+        let segmentOffset: Int
+        let firstRecord: Int
+        var recordCount: Int
+        let bufferOffset: Int
+        var byteCount: Int
+    }
+
+    let state: Mutex<ReservationState>
+    private let lock: WriterLock
+    private var syncer: IntervalSyncer?
+    private let retentionRunning = Mutex<Bool>(false)
+    let retention: Retention
+
+    /// How far ahead of the reservation head pages are prefaulted, and in what steps.
+    static let prefaultWindow = 2 << 20
+    /// Whether appenders prefault the pages ahead of the reservation head (MADV_POPULATE_WRITE).
+    static let prefaultEnabled = true
+
+    private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome) {
+        self.directory = directory
+        self.options = options
+        self.lock = lock
+        self.recoveryReport = recovered.report
+        self.state = Mutex(ReservationState(active: recovered.active, head: recovered.head,
+                                            nextSequence: recovered.nextSequence))
+        self.retention = Retention(directory: directory, retainBytes: options.retainBytes,
+                                   retainAgeSeconds: options.retainAgeSeconds)
+    }
+
+    /// Opens (creating if needed) the log in `directory`, takes its writer lock, and runs
+    /// recovery (see `Recovery`); `recoveryReport` says what it found and changed.
+    public static func open(directory: String, options: LogOptions = LogOptions()) throws -> MessageLog {
+        var options = options
+        options.segmentSize = max(LogOptions.minimumSegmentSize, LogFormat.align8(options.segmentSize))
+        do { try Directory.create(directory) } catch { throw LogError.io("mkdir", directory, error) }
+        let lock = try WriterLock.acquire(directory: directory)
+        let recovered = try Recovery.run(directory: directory, options: options)
+        let log = MessageLog(directory: directory, options: options, lock: lock, recovered: recovered)
+        log.applyRetention()
+        if case .interval(let milliseconds) = options.sync {
+            log.syncer = IntervalSyncer(milliseconds: milliseconds) { [weak log] in log?.intervalSync() }
+        }
+        return log
+    }
+
+    /// A new appender for one worker thread.
+    public func makeAppender() -> LogAppender {
+        LogAppender(log: self)
+    }
+
+    /// Seals the active segment at its end, syncs every segment written since the last sync,
+    /// and releases the writer lock. Call after all appenders have finished. Idempotent.
+    public func close() throws {
+        let closing: (Segment, Int, UInt64, [Segment])? = state.withLock { s in
+            if s.isClosed { return nil }
+            s.isClosed = true
+            let unsynced = s.unsynced
+            s.unsynced = []
+            return (s.active, s.head, s.nextSequence, unsynced)
+        }
+        guard let (active, head, nextSequence, unsynced) = closing else { return }
+        syncer?.stop()
+        syncer = nil
+        if !active.isSealed.load(ordering: .relaxed) { active.seal(end: head, nextSequence: nextSequence) }
+        defer { lock.release() }
+        for segment in unsynced + [active] { try segment.synchronizeAll() }
+    }
+
+    deinit {
+        // No waiting here: the last reference may be dropped by a tick on the syncer's queue.
+        syncer?.stop(wait: false)
+    }
+
+    // MARK: Reservation (called by appenders)
+
+    /// Reserves space and sequence numbers for records with the given spans, in order, placing
+    /// them in `chunks` (cleared first). Returns the first sequence number; the records get
+    /// consecutive ones. On a throw, `chunks` holds what was reserved before the failure: the
+    /// caller must void those records.
+    func reserve(spans: UnsafeBufferPointer<Int>, newestReceivedAt: Int64,
+                 chunks: inout [ReservedChunk], prefault: inout (Segment, Int, Int)?) throws(LogError) -> UInt64 {
+        chunks.removeAll(keepingCapacity: true)
+        let header = LogFormat.segmentHeaderLength
+        let normalCapacity = options.segmentSize
+        let durable = options.sync != .none
+        return try state.withLock { (s: inout ReservationState) throws(LogError) -> UInt64 in
+            if s.isClosed { throw LogError.closed }
+            let first = s.nextSequence
+            var chunk: ReservedChunk? = nil
+            var bufferOffset = 0
+            func flush(_ chunk: inout ReservedChunk?) {
+                guard let c = chunk else { return }
+                c.segment.inFlight.add(c.recordCount, ordering: .sequentiallyConsistent)
+                c.segment.noteReceived(newestReceivedAt)
+                chunks.append(c)
+                chunk = nil
+            }
+            for (index, span) in spans.enumerated() {
+                let oversized = span > normalCapacity - header
+                if oversized || s.active.isSealed.load(ordering: .relaxed) || s.active.isOversized
+                    || s.head + span > s.active.capacity {
+                    flush(&chunk)
+                    let capacity = oversized ? LogFormat.align8(header + span) : normalCapacity
+                    try roll(&s, capacity: capacity, oversized: oversized, durable: durable)
+                }
+                if chunk == nil {
+                    chunk = ReservedChunk(segment: s.active, segmentOffset: s.head, firstRecord: index,
+                                          recordCount: 0, bufferOffset: bufferOffset, byteCount: 0)
+                }
+                chunk!.recordCount += 1
+                chunk!.byteCount += span
+                s.head += span
+                s.nextSequence += 1
+                bufferOffset += span
+            }
+            flush(&chunk)
+            let prefaulted = s.active.prefaultedTo.load(ordering: .relaxed)
+            if s.head + MessageLog.prefaultWindow / 2 > prefaulted && prefaulted < s.active.capacity {
+                let from = max(prefaulted, s.head)
+                let to = min(s.active.capacity, s.head + MessageLog.prefaultWindow)
+                s.active.prefaultedTo.store(to, ordering: .relaxed)
+                prefault = (s.active, from, to - from)
+            }
+            return first
+        }
+    }
+
+    /// Seals the active segment and starts a new one whose base is the next sequence number.
+    /// Runs under the reservation lock (once per segment; the other workers wait for the file
+    /// to be created, a few milliseconds at most).
+    private func roll(_ s: inout ReservationState, capacity: Int, oversized: Bool, durable: Bool) throws(LogError) {
+        if !s.active.isSealed.load(ordering: .relaxed) {
+            s.active.seal(end: s.head, nextSequence: s.nextSequence)
+            if case .interval = options.sync { s.unsynced.append(s.active) }
+        }
+        let segment = try Segment.create(directory: directory, base: s.nextSequence, capacity: capacity,
+                                         isOversized: oversized, durable: durable)
+        s.active = segment
+        s.head = LogFormat.segmentHeaderLength
+        retention.noteRoll()
+    }
+
+    // MARK: Background work
+
+    /// Runs retention if it is due and no other thread is running it. Called by appenders after
+    /// a commit that rolled a segment, and at open.
+    func applyRetention() {
+        guard retention.isConfigured else { return }
+        let activeBase = state.withLock { $0.active.base }
+        _ = retentionRunning.withLockIfAvailable { _ in
+            retention.apply(activeBase: activeBase)
+        }
+    }
+
+    /// The interval syncer's tick: fdatasync the active segment and any sealed since last time.
+    private func intervalSync() {
+        let work: [Segment] = state.withLock { s in
+            if s.isClosed { return [] }
+            let segments = s.unsynced + [s.active]
+            s.unsynced = []
+            return segments
+        }
+        for segment in work { try? segment.synchronizeAll() }
+        applyRetention()
+    }
+}

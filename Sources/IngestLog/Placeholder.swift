@@ -1,1 +1,0 @@
-// IngestLog: placeholder, replaced by the module's owner.

@@ -1,0 +1,194 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import IngestSystem
+import Synchronization
+
+/// One segment file as the writer holds it: open read-write, preallocated, mapped shared.
+///
+/// Ownership: created and retired by `MessageLog` under its reservation lock; appenders keep a
+/// strong reference while they copy into it, so a mapping outlives every copy into it (the
+/// file may be unlinked by retention meanwhile; the mapping stays valid). Unmapped and closed
+/// when the last reference goes.
+///
+/// Thread safety: `bytes` is written by many appenders at once, each in the disjoint range it
+/// reserved. `inFlight`, `isSealed` and the header hints are atomics; `seal` runs under the
+/// log's reservation lock; `finishReservations` runs on any appender's thread.
+final class Segment: @unchecked Sendable {
+    let path: String
+    let base: UInt64
+    let capacity: Int
+    let isOversized: Bool
+    let file: FileDescriptor
+    private let region: MappedRegion
+    /// The whole mapped file, header included.
+    let bytes: RawBytes
+
+    /// Reservations made in this segment and not yet published or voided.
+    let inFlight = Atomic<Int>(0)
+    let isSealed = Atomic<Bool>(false)
+    /// One past the last sequence reserved here; meaningful once sealed.
+    private let sealedNextSequence = Atomic<UInt64>(0)
+    /// The newest receive time of any record reserved here (written under the reservation lock).
+    let newestReceivedAt = Atomic<Int64>(Int64.min)
+    /// How far the appenders' prefaulting has reached (see MessageLog.prefault).
+    let prefaultedTo = Atomic<Int>(0)
+
+    private init(path: String, base: UInt64, capacity: Int, isOversized: Bool, file: FileDescriptor,
+                 region: consuming MappedRegion) {
+        self.path = path
+        self.base = base
+        self.capacity = capacity
+        self.isOversized = isOversized
+        self.file = file
+        self.bytes = RawBytes(base: region.baseAddress, count: capacity)
+        self.region = region
+    }
+
+    deinit {
+        file.close()
+    }
+
+    /// Creates a new segment file: written under a temporary name, preallocated, header written,
+    /// then renamed into place, so readers never see a half-made segment. With `durable`, the
+    /// file and the directory entry are synced before this returns (sync policies other than none).
+    static func create(directory: String, base: UInt64, capacity: Int, isOversized: Bool,
+                       durable: Bool) throws(LogError) -> Segment {
+        let path = SegmentDirectory.path(directory, base: base)
+        let temporary = path + ".tmp"
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(temporary, [.readWrite, .create, .truncate]) } catch {
+            throw LogError.io("create", temporary, error)
+        }
+        do throws(LogError) {
+            do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
+            let region: MappedRegion
+            do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", temporary, error) }
+            let bytes = RawBytes(base: region.baseAddress, count: capacity)
+            SegmentHeader(base: base, capacity: capacity, isOversized: isOversized, createdAt: wallClockNanoseconds())
+                .encode(into: bytes)
+            if durable {
+                do { try region.synchronize(offset: 0, count: LogFormat.segmentHeaderLength) } catch { throw LogError.io("msync", temporary, error) }
+            }
+            do { try Directory.rename(temporary, to: path) } catch { throw LogError.io("rename", temporary, error) }
+            if durable {
+                do { try Directory.synchronize(directory) } catch { throw LogError.io("fsync", directory, error) }
+            }
+            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized, file: fd, region: region)
+        } catch {
+            fd.close()
+            try? Directory.unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Opens an existing segment for recovery and appending. A file shorter than its header says
+    /// (truncated by damage) is extended back to full size with zeros; a header that fails its
+    /// checks is rewritten from the file name and size. Both repairs are returned as notes.
+    static func openExisting(path: String, base: UInt64, notes: inout [String]) throws(LogError) -> Segment {
+        let info = try SegmentFileInfo.read(path: path, base: base)
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(path, .readWrite) } catch { throw LogError.io("open", path, error) }
+        do throws(LogError) {
+            var header = info.header
+            if let h = header, h.base != base {
+                notes.append("\(path): header names base \(h.base); rewritten to match the file name")
+                header = nil
+            }
+            let capacity: Int
+            if let header {
+                capacity = header.capacity
+                if info.fileSize < Int64(capacity) {
+                    notes.append("\(path): file is \(info.fileSize) bytes, header says \(capacity); extended with zeros")
+                }
+            } else {
+                capacity = max(LogOptions.minimumSegmentSize, Int(info.fileSize) & ~7)
+                notes.append("\(path): segment header damaged; rebuilt with capacity \(capacity)")
+            }
+            if info.fileSize < Int64(capacity) {
+                do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", path, error) }
+            }
+            let region: MappedRegion
+            do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", path, error) }
+            let bytes = RawBytes(base: region.baseAddress, count: capacity)
+            let isOversized = header?.isOversized ?? false
+            if header == nil {
+                // Keep the hints area as it is: a sealed end may still be right, and it is checked before use.
+                let hints = bytes.array(LogFormat.sealedEndOffset, LogFormat.segmentHeaderLength - LogFormat.sealedEndOffset)
+                SegmentHeader(base: base, capacity: capacity, isOversized: false, createdAt: wallClockNanoseconds())
+                    .encode(into: bytes)
+                hints.withUnsafeBytes { bytes.copy(from: $0, to: LogFormat.sealedEndOffset) }
+            }
+            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized, file: fd, region: region)
+        } catch {
+            fd.close()
+            throw error
+        }
+    }
+
+    // MARK: Header hints
+
+    var hints: SegmentHints { SegmentHints.load(bytes) }
+
+    /// Marks the segment as taking no more reservations past `end`. Runs under the reservation
+    /// lock; settles at once if nothing is in flight.
+    func seal(end: Int, nextSequence: UInt64) {
+        sealedNextSequence.store(nextSequence, ordering: .relaxed)
+        bytes.publishWord(~UInt64(end), at: LogFormat.sealedEndComplementOffset)
+        bytes.publishWord(UInt64(end), at: LogFormat.sealedEndOffset)
+        isSealed.store(true, ordering: .sequentiallyConsistent)
+        if inFlight.load(ordering: .sequentiallyConsistent) == 0 { settle() }
+    }
+
+    /// Reopens a sealed, settled segment for appends (recovery, when it is the last one).
+    func unseal() {
+        bytes.publishWord(0, at: LogFormat.settledOffset)
+        bytes.publishWord(0, at: LogFormat.sealedEndOffset)
+        bytes.publishWord(0, at: LogFormat.sealedEndComplementOffset)
+        isSealed.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Called after `count` reservations in this segment were published or voided.
+    func finishReservations(_ count: Int) {
+        let remaining = inFlight.subtract(count, ordering: .sequentiallyConsistent).newValue
+        precondition(remaining >= 0, "segment \(base): more reservations finished than made")
+        if remaining == 0 && isSealed.load(ordering: .sequentiallyConsistent) { settle() }
+    }
+
+    /// Writes the settled hints. Idempotent: the sealer and the last finisher may both get here.
+    private func settle() {
+        bytes.publishWord(sealedNextSequence.load(ordering: .relaxed), at: LogFormat.nextSequenceOffset)
+        bytes.publishWord(UInt64(bitPattern: newestReceivedAt.load(ordering: .relaxed)), at: LogFormat.newestReceivedAtOffset)
+        bytes.publishWord(LogFormat.settledMarker, at: LogFormat.settledOffset)
+    }
+
+    /// Records that a record received at `time` was reserved here (under the reservation lock).
+    func noteReceived(_ time: Int64) {
+        if time > newestReceivedAt.load(ordering: .relaxed) { newestReceivedAt.store(time, ordering: .relaxed) }
+    }
+
+    // MARK: Durability
+
+    /// msync of a byte range of this segment (sync policy `batch`).
+    func synchronize(offset: Int, count: Int) throws(LogError) {
+        do { try region.synchronize(offset: offset, count: count) } catch { throw LogError.io("msync", path, error) }
+    }
+
+    /// fdatasync of the whole file (interval syncs, close, recovery).
+    func synchronizeAll() throws(LogError) {
+        do { try file.synchronizeData() } catch { throw LogError.io("fdatasync", path, error) }
+    }
+
+    /// Prefaults pages as writable so the copies that land there do not take the page faults.
+    func prefault(offset: Int, count: Int) {
+        let end = min(capacity, offset + count)
+        if end > offset { region.populateForWriting(offset: offset, count: end - offset) }
+    }
+}
+
+/// CLOCK_REALTIME in nanoseconds since the Unix epoch.
+func wallClockNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}

@@ -1,0 +1,269 @@
+import Dispatch
+import Foundation
+import IngestLog
+import IngestSystem
+import Synchronization
+
+/// `connect-ingest read --log-dir DIR [--from SEQ] [--follow] [--format jsonl|raw]
+///                      [--event NAME] [--configuration-id ID] [--envelope-id ID]`
+///
+/// Prints the valid records of a log in sequence order.
+/// - `jsonl` (default): one JSON object per line with `seq`, `receivedAt` (RFC 3339 UTC,
+///   microseconds), `event`, `configurationId`, `envelopeId`, `generatedDateTime` (strings, or
+///   `null` when absent), `flags` (an array of flag names, e.g. `["signatureVerified",
+///   "jsonWellFormed","hasEvent"]`; unknown bits as `"bitN"`), and `body`: the exact body bytes
+///   as a JSON string, or `bodyBase64` (standard base64) instead when the bytes are not valid UTF-8.
+///   Field values that are not valid UTF-8 are printed with U+FFFD replacements.
+/// - `raw`: the body bytes alone, byte-exact, each followed by a newline.
+/// Filters compare the stored field bytes exactly; a record without the field does not match.
+/// `--follow` keeps printing as records are appended (polling every 20 ms when idle), across
+/// segments, until SIGINT or SIGTERM, or until stdout is closed (EPIPE); all three exit 0.
+/// Damage met on the way is reported on stderr (use `verify` for a full check).
+/// Exit status: 0 done, 1 the log could not be read, 2 usage error.
+func runRead(arguments: [String]) -> Int32 {
+    let options: ReadCommandOptions
+    do { options = try ReadCommandOptions(arguments) } catch {
+        LogCLI.errorLine("connect-ingest read: \(error)\n\(ReadCommandOptions.usage)")
+        return 2
+    }
+    let stop = LogCLIStopSignals()
+    let output = LogCLIOutput()
+    do {
+        let reader = try LogReader(directory: options.directory, fromSequence: options.from)
+        var reportedDamage = 0
+        while !stop.requested {
+            guard let record = try reader.next() else {
+                for line in reader.damage.dropFirst(reportedDamage) { LogCLI.errorLine("damage: \(line)") }
+                reportedDamage = reader.damage.count
+                try output.flush()
+                if !options.follow { break }
+                usleep(20_000)
+                continue
+            }
+            guard options.matches(record) else { continue }
+            switch options.format {
+            case .jsonl: LogRecordJSON.append(record, to: &output.bytes)
+            case .raw:
+                output.bytes += record.body
+                output.bytes.append(0x0A)
+            }
+            if output.bytes.count >= 64 << 10 { try output.flush() }
+        }
+        try output.flush()
+        return 0
+    } catch let error as Errno where error == .brokenPipe {
+        return 0
+    } catch {
+        LogCLI.errorLine("connect-ingest read: \(error)")
+        return 1
+    }
+}
+
+/// The parsed command line of `read`.
+struct ReadCommandOptions {
+    enum Format { case jsonl, raw }
+    var directory = "./connect-log"
+    var from: UInt64 = 0
+    var follow = false
+    var format = Format.jsonl
+    var event: [UInt8]?
+    var configurationId: [UInt8]?
+    var envelopeId: [UInt8]?
+
+    static let usage = "usage: connect-ingest read --log-dir DIR [--from SEQ] [--follow] [--format jsonl|raw] "
+        + "[--event NAME] [--configuration-id ID] [--envelope-id ID]"
+
+    struct UsageError: Error, CustomStringConvertible { let description: String }
+
+    init(_ arguments: [String]) throws {
+        var parser = LogCLIFlagParser(arguments)
+        while let flag = try parser.nextFlag() {
+            switch flag {
+            case "--log-dir": directory = try parser.value(for: flag)
+            case "--from":
+                guard let value = UInt64(try parser.value(for: flag)) else { throw UsageError(description: "--from needs a sequence number") }
+                from = value
+            case "--follow": follow = true
+            case "--format":
+                switch try parser.value(for: flag) {
+                case "jsonl": format = .jsonl
+                case "raw": format = .raw
+                case let other: throw UsageError(description: "unknown format \(other)")
+                }
+            case "--event": event = Array(try parser.value(for: flag).utf8)
+            case "--configuration-id": configurationId = Array(try parser.value(for: flag).utf8)
+            case "--envelope-id": envelopeId = Array(try parser.value(for: flag).utf8)
+            default: throw UsageError(description: "unknown option \(flag)")
+            }
+        }
+    }
+
+    func matches(_ record: LogRecord) -> Bool {
+        if let event, record.event != event { return false }
+        if let configurationId, record.configurationId != configurationId { return false }
+        if let envelopeId, record.envelopeId != envelopeId { return false }
+        return true
+    }
+}
+
+/// `--flag value` and `--flag=value` parsing shared by `read` and `verify`.
+struct LogCLIFlagParser {
+    private var arguments: ArraySlice<String>
+    private var pendingValue: String?
+
+    init(_ arguments: [String]) { self.arguments = arguments[...] }
+
+    mutating func nextFlag() throws -> String? {
+        guard let argument = arguments.popFirst() else { return nil }
+        guard argument.hasPrefix("--") else { throw ReadCommandOptions.UsageError(description: "unexpected argument \(argument)") }
+        if let equals = argument.firstIndex(of: "=") {
+            pendingValue = String(argument[argument.index(after: equals)...])
+            return String(argument[..<equals])
+        }
+        pendingValue = nil
+        return argument
+    }
+
+    mutating func value(for flag: String) throws -> String {
+        if let value = pendingValue { pendingValue = nil; return value }
+        guard let value = arguments.popFirst() else { throw ReadCommandOptions.UsageError(description: "\(flag) needs a value") }
+        return value
+    }
+}
+
+/// Collects output and writes it to stdout in large pieces. EPIPE surfaces as `Errno.brokenPipe`.
+final class LogCLIOutput {
+    var bytes: [UInt8] = []
+    init() { bytes.reserveCapacity(80 << 10) }
+    func flush() throws {
+        guard !bytes.isEmpty else { return }
+        try bytes.withUnsafeBytes { try LogCLI.standardOutput.writeAll($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// SIGINT and SIGTERM set a flag the follow loop checks; SIGPIPE is ignored so that a closed
+/// stdout shows up as EPIPE from write and ends the command cleanly.
+final class LogCLIStopSignals: @unchecked Sendable {
+    private let flag = Atomic<Bool>(false)
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        signal(SIGPIPE, SIG_IGN)
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [flag = self] in flag.flag.store(true, ordering: .relaxed) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// The standard streams, for the log subcommands (names kept apart from the rest of the CLI).
+enum LogCLI {
+    static let standardOutput = FileDescriptor(rawValue: 1)
+    static let standardError = FileDescriptor(rawValue: 2)
+
+    /// Writes one line to stderr, ignoring failures (nowhere left to report them).
+    static func errorLine(_ text: String) {
+        var line = Array(text.utf8)
+        line.append(0x0A)
+        _ = try? line.withUnsafeBytes { try standardError.writeAll($0) }
+    }
+}
+
+/// The `jsonl` line of one record (format in `runRead`'s documentation).
+enum LogRecordJSON {
+    static func append(_ record: LogRecord, to out: inout [UInt8]) {
+        out += Array("{\"seq\":\(record.sequence),\"receivedAt\":\"".utf8)
+        out += Array(rfc3339(nanoseconds: record.receivedAtNanoseconds).utf8)
+        out += Array("\",\"event\":".utf8)
+        appendField(record.event, to: &out)
+        out += Array(",\"configurationId\":".utf8)
+        appendField(record.configurationId, to: &out)
+        out += Array(",\"envelopeId\":".utf8)
+        appendField(record.envelopeId, to: &out)
+        out += Array(",\"generatedDateTime\":".utf8)
+        appendField(record.generatedDateTime, to: &out)
+        out += Array(",\"flags\":[".utf8)
+        for (index, name) in record.flags.nameList.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            appendString(Array(name.utf8), to: &out)
+        }
+        out.append(0x5D)
+        if String(validating: record.body, as: UTF8.self) != nil {
+            out += Array(",\"body\":".utf8)
+            appendString(record.body, to: &out)
+        } else {
+            out += Array(",\"bodyBase64\":\"".utf8)
+            out += Array(Data(record.body).base64EncodedString().utf8)
+            out.append(0x22)
+        }
+        out += Array("}\n".utf8)
+    }
+
+    /// A JSON string, or `null` for an absent field. Invalid UTF-8 becomes U+FFFD.
+    static func appendField(_ bytes: [UInt8]?, to out: inout [UInt8]) {
+        guard let bytes else { out += Array("null".utf8); return }
+        if String(validating: bytes, as: UTF8.self) != nil {
+            appendString(bytes, to: &out)
+        } else {
+            appendString(Array(String(decoding: bytes, as: UTF8.self).utf8), to: &out)
+        }
+    }
+
+    /// Quotes valid UTF-8 as a JSON string: escapes `"`, `\\` and control characters; every
+    /// other byte is copied, so the string decodes to exactly these bytes.
+    static func appendString(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(0x22)
+        for byte in bytes {
+            switch byte {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            case 0x08: out += [0x5C, 0x62]
+            case 0x0C: out += [0x5C, 0x66]
+            case 0..<0x20: out += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(0x22)
+    }
+
+    /// `2024-05-01T12:34:56.789012Z`: UTC, microseconds (truncated toward the past).
+    static func rfc3339(nanoseconds: Int64) -> String {
+        let (seconds, fraction) = floorDivide(nanoseconds, 1_000_000_000)
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let micro = String(fraction / 1000)
+        let micros = String(repeating: "0", count: 6 - micro.count) + micro
+        let yearText = year >= 0 && year < 10000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
+            + "\(two(secondOfDay % 60)).\(micros)Z"
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+
+    /// Proleptic Gregorian date of a day count from 1970-01-01 (the "days from civil" inverse).
+    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-// Placeholder until the module's owner lands real tests.
-final class IngestHMACTestsPlaceholder: XCTestCase { func testBuilds() {} }
