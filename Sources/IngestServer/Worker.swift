@@ -19,6 +19,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     let counters: WorkerCounters
     let responses = ResponseTable()
     let badInputLines = RateLimiter(perSecond: 10)
+    private let summary = LoadSummary()
 
     private(set) var listener: FileDescriptor?
     static let listenerToken: UInt64 = .max - 1
@@ -119,6 +120,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
             lastReadinessCheck = now
             ReadinessCheck.update(state)
         }
+        if index == 0 { summary.emitIfDue(state, now: now) }
         sweep(now: now)
         let suppressed = badInputLines.takeSuppressed()
         if suppressed > 0 {
