@@ -61,10 +61,10 @@ extension JSONStreamScanner {
         return i
     }
 
-    /// The closing quote, just before piece index `i`. Returns where scanning continues: if the
-    /// bytes after it (in this piece) are `:` + `"` after a key, or `,` + `"` after a value in an
-    /// object, the next string is already begun (`mode` stays `.string`); otherwise `mode` says
-    /// what comes next and nothing after the quote is consumed.
+    /// The closing quote was at piece index `start - 1`. Returns where scanning continues. If
+    /// the bytes after it (in this piece) are `:` and a value after a key, or `,` and `"` after a
+    /// value in an object, that next token is already begun (`mode` is `.string` again when it is
+    /// a string); otherwise `mode` says what comes next and at most whitespace was consumed.
     @inline(__always)
     mutating func endString(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int {
         let slot = captureSlot

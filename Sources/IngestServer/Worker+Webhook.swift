@@ -153,26 +153,20 @@ extension Worker {
         let scanner = connection.scanner
         var flags = flags
         var failure: (any Error)?
-        scanner.withField(.event) { event in
-            scanner.withField(.configurationId) { configurationId in
-                scanner.withField(.envelopeId) { envelopeId in
-                    scanner.withField(.generatedDateTime) { generatedDateTime in
-                        if event != nil { flags.insert(.hasEvent) }
-                        if configurationId != nil { flags.insert(.hasConfigurationId) }
-                        if envelopeId != nil { flags.insert(.hasEnvelopeId) }
-                        if generatedDateTime != nil { flags.insert(.hasGeneratedDateTime) }
-                        if event == nil || envelopeId == nil || configurationId == nil || generatedDateTime == nil {
-                            counters.add(.webhookFieldsMissingStored)
-                        }
-                        let fields = RecordFields(event: event, configurationId: configurationId,
-                                                  envelopeId: envelopeId, generatedDateTime: generatedDateTime)
-                        do {
-                            try store(connection, flags: flags, fields: fields)
-                        } catch {
-                            failure = error
-                        }
-                    }
-                }
+        scanner.withFields { event, configurationId, envelopeId, generatedDateTime in
+            if event != nil { flags.insert(.hasEvent) }
+            if configurationId != nil { flags.insert(.hasConfigurationId) }
+            if envelopeId != nil { flags.insert(.hasEnvelopeId) }
+            if generatedDateTime != nil { flags.insert(.hasGeneratedDateTime) }
+            if event == nil || envelopeId == nil || configurationId == nil || generatedDateTime == nil {
+                counters.add(.webhookFieldsMissingStored)
+            }
+            let fields = RecordFields(event: event, configurationId: configurationId,
+                                      envelopeId: envelopeId, generatedDateTime: generatedDateTime)
+            do {
+                try store(connection, flags: flags, fields: fields)
+            } catch {
+                failure = error
             }
         }
         if let failure { throw failure }

@@ -71,6 +71,10 @@ final class ScannerLifecycleTests: XCTestCase {
         let text = scanner.withField(.event) { $0.map { String(decoding: $0, as: UTF8.self) } }
         XCTAssertEqual(text, "envelope-completed")
         XCTAssertTrue(scanner.withField(.envelopeId) { $0 == nil })
+        let all = scanner.withFields { event, configurationId, envelopeId, generatedDateTime in
+            [event, configurationId, envelopeId, generatedDateTime].map { $0.map { Array($0) } }
+        }
+        XCTAssertEqual(all, [Array("envelope-completed".utf8), nil, nil, nil])
         XCTAssertEqual(ConnectField.allCases.map(\.name), ["event", "configurationId", "envelopeId", "generatedDateTime"])
     }
 

@@ -40,24 +40,32 @@ private struct Expected {
 }
 
 /// Scans `body` in pieces of `pieceSize` bytes, `batch` times per measured call, and checks the
-/// answer after the timing.
+/// answer after the timing. The time is split into five rounds and the fastest round is
+/// reported: the benchmark machines are shared, and the slower rounds measure the neighbours.
 private func benchmark(_ name: String, _ body: [UInt8], pieceSize: Int, batch: Int, expected: Expected,
                        minimumSeconds: Double) -> MicroResult {
     let scanner = ConnectFieldScanner()
     var lengths = 0
-    let timing = body.withUnsafeBytes { raw in
-        measure(minimumSeconds: minimumSeconds, batch: batch) {
-            for _ in 0..<batch {
-                scanner.reset()
-                var start = 0
-                while start < raw.count {
-                    let end = min(raw.count, start + pieceSize)
-                    scanner.feed(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
-                    start = end
+    let rounds = 5
+    var timing: (operations: Int, nanoseconds: Double) = (0, .infinity)
+    for _ in 0..<rounds {
+        let round = body.withUnsafeBytes { raw in
+            measure(minimumSeconds: minimumSeconds / Double(rounds), batch: batch) {
+                for _ in 0..<batch {
+                    scanner.reset()
+                    var start = 0
+                    while start < raw.count {
+                        let end = min(raw.count, start + pieceSize)
+                        scanner.feed(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                        start = end
+                    }
+                    precondition(scanner.finish() == nil, "benchmark body is invalid")
+                    lengths &+= scanner.withField(.envelopeId) { $0?.count ?? -1 }
                 }
-                precondition(scanner.finish() == nil, "benchmark body is invalid")
-                lengths &+= scanner.withField(.envelopeId) { $0?.count ?? -1 }
             }
+        }
+        if round.nanoseconds / Double(round.operations) < timing.nanoseconds / Double(max(1, timing.operations)) {
+            timing = round
         }
     }
     blackHole(lengths)
@@ -68,7 +76,7 @@ private func benchmark(_ name: String, _ body: [UInt8], pieceSize: Int, batch: I
     precondition(text(.generatedDateTime) == expected.generatedDateTime, "\(name): generatedDateTime")
     precondition(lengths > 0 && lengths % 36 == 0, "\(name): envelopeId length")
     return MicroResult(name: name, bytesPerOperation: body.count, operations: timing.operations,
-                       nanoseconds: timing.nanoseconds, note: "fields checked: envelopeId \(expected.envelopeId)")
+                       nanoseconds: timing.nanoseconds, note: "best of \(rounds) rounds; fields checked")
 }
 
 /// The scanner on a ~450 B event, a ~4 KB envelope-summary body and a 1 MiB base64-dominated
