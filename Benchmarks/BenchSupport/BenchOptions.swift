@@ -149,7 +149,7 @@ public struct BenchOptions: Sendable, Equatable {
 
     USAGE
       connect-bench [load] [options] [-- server flags]
-      connect-bench micro [--seconds S] [--only NAME]
+      connect-bench micro [--seconds S] [--only NAME] [--json]
       connect-bench --help
 
     LOAD MODE (default): signed Connect 2.0 messages over keep-alive HTTP/1.1 connections.
@@ -195,9 +195,10 @@ public struct BenchOptions: Sendable, Equatable {
       --keep-log                keep the log folder (its path is printed)
       -- FLAGS...               everything after -- is passed to serve
 
-    MICRO MODE
+    MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac or log
+      --only NAME               only http, json, hmac or log (default: all four)
+      --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine
     message rejected, or no response at all); 2 bad command line or setup failure.

@@ -3,7 +3,9 @@ import IngestSystem
 /// Connection lifecycle for `ClientLoop`: connect, replace after failure or server close,
 /// reconnect after a delay, and giving up on what is in flight. Same thread as the loop.
 extension ClientLoop {
-    mutating func connect(_ i: Int, now: UInt64) {
+    /// Starts a new socket for slot `i` (new generation, empty state). It becomes `open` in
+    /// `handle` when epoll reports the connect done; requests are sent from there.
+    mutating func connect(_ i: Int) {
         connections[i].generation &+= 1
         connections[i].parser.reset()
         connections[i].inFlight.removeAll()
@@ -28,6 +30,7 @@ extension ClientLoop {
         connections[i].state = .connecting
     }
 
+    /// A connect that failed: count it and retry after `reconnectDelay`.
     mutating func connectFailed(_ i: Int, _ error: Errno) {
         counters.count("connect-failed")
         connections[i].socket?.close()
@@ -55,24 +58,21 @@ extension ClientLoop {
         if sendingStopped {
             connections[i].state = .closed
         } else {
-            let now = MonotonicClock.now()
-            connect(i, now: now)
-            if connections[i].state == .open {
-                if plan.rate == nil { fill(i, now: now) } else { dispatchDue(now: now) }
-            }
+            connect(i)
         }
     }
 
+    /// Retries the connects whose delay has passed.
     mutating func reconnectDue(now: UInt64) {
         for i in connections.indices {
             if case .waiting(let retryAt) = connections[i].state, retryAt <= now {
                 waitingCount -= 1
-                connect(i, now: now)
-                if connections[i].state == .open, plan.rate == nil { fill(i, now: now) }
+                connect(i)
             }
         }
     }
 
+    /// Gives up on every unanswered request (the run stalled): they count as lost.
     mutating func abandonInFlight() {
         for i in connections.indices {
             counters.lostInFlight += UInt64(connections[i].inFlight.count)

@@ -84,7 +84,7 @@ public struct ClientLoop {
     mutating func run() {
         var now = MonotonicClock.now()
         lastProgress = now
-        for i in connections.indices { connect(i, now: now) }
+        for i in connections.indices { connect(i) }
         // Open connections before the start so connect time is not in the figures.
         while MonotonicClock.now() < plan.startTime, connections.contains(where: { $0.state == .connecting }) {
             poll(timeoutNanoseconds: 5_000_000)

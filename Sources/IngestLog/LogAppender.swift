@@ -90,7 +90,7 @@ public final class LogAppender: @unchecked Sendable {
         }
         if let (segment, offset, count) = prefault {
             prefault = nil
-            if MessageLog.prefaultEnabled { segment.prefault(offset: offset, count: count) }
+            log.schedulePrefault(segment, offset: offset, count: count)
         }
         if syncEachBatch {
             for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }

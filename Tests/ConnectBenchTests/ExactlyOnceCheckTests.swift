@@ -108,19 +108,4 @@ final class ExactlyOnceCheckTests: XCTestCase {
         XCTAssertFalse(check.verdict().passed)
         XCTAssertEqual(check.verdict().unexpected, 1)
     }
-
-    /// `connect-ingest read --format jsonl` lines decode back to the exact bytes.
-    func testJSONLLinesDecodeToExactBodies() throws {
-        let body = Array("{\"a\":\"quote \\\" backslash \\\\ é ✓\"}\n\t".utf8)
-        let line = try JSONSerialization.data(withJSONObject: ["seq": 1, "event": NSNull(),
-                                                               "body": String(decoding: body, as: UTF8.self)])
-        XCTAssertEqual(try LogLineDecoder.body(fromLine: [UInt8](line)), body)
-        let escaped = Array(#"{"seq":2,"body":"caf\u00e9 \ud83d\ude00 \"x\"\n"}"#.utf8)
-        XCTAssertEqual(try LogLineDecoder.body(fromLine: escaped), Array("café 😀 \"x\"\n".utf8))
-        let binary: [UInt8] = [0xFF, 0x00, 0x80, 0x41]
-        let base64Line = Array("{\"seq\":3,\"bodyBase64\":\"\(Data(binary).base64EncodedString())\"}".utf8)
-        XCTAssertEqual(try LogLineDecoder.body(fromLine: base64Line), binary)
-        XCTAssertThrowsError(try LogLineDecoder.body(fromLine: Array("{\"seq\":4}".utf8)))
-        XCTAssertThrowsError(try LogLineDecoder.body(fromLine: Array("not json".utf8)))
-    }
 }
