@@ -55,6 +55,11 @@ final class Connection {
     /// Responses decided this pass, in request order, written after the pass's commit.
     var pending: [ResponseKind] = []
     var pendingFramings: [ResponseFraming] = []
+    /// For each pending response: the commit ticket it waits for (0: none). Responses are written
+    /// in order, so one waiting for a ticket holds back the ones behind it.
+    var pendingTickets: [UInt64] = []
+    /// On the worker's list of connections waiting for a commit thread's ticket.
+    var isWaiting = false
     /// On the worker's dirty list for this pass.
     var isDirty = false
     /// Close once the pending responses are written (error, `Connection: close`, shutdown).
@@ -75,6 +80,7 @@ final class Connection {
         authenticator = MessageAuthenticator(keys: keys)
         pending.reserveCapacity(64)
         pendingFramings.reserveCapacity(64)
+        pendingTickets.reserveCapacity(64)
     }
 
     /// Prepares a pooled object for a new client.
@@ -87,6 +93,8 @@ final class Connection {
         framing = .keepAlive
         pending.removeAll(keepingCapacity: true)
         pendingFramings.removeAll(keepingCapacity: true)
+        pendingTickets.removeAll(keepingCapacity: true)
+        isWaiting = false
         leftover.removeAll()
         staging.removeAll()
         unsent.removeAll()

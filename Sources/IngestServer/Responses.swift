@@ -6,7 +6,8 @@ import Glibc
 /// `HTTPParseError.status` for malformed HTTP, `WebhookRejection` for the pipeline.
 enum ResponseKind: UInt8, CaseIterable {
     case continue100
-    case accepted            // 200, webhook stored
+    case accepted            // 200 once its commit is known to have succeeded (see Worker+Writing)
+    case stored              // 200, webhook stored: an `accepted` whose commit succeeded
     case healthy             // 200, "ok"
     case ready               // 200, "ready"
     case notReady            // 503, "not ready"
@@ -27,7 +28,7 @@ enum ResponseKind: UInt8, CaseIterable {
     var status: Int {
         switch self {
         case .continue100: 100
-        case .accepted, .healthy, .ready, .metrics: 200
+        case .accepted, .stored, .healthy, .ready, .metrics: 200
         case .badRequest: 400
         case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic: 401
         case .notFound: 404
@@ -44,7 +45,7 @@ enum ResponseKind: UInt8, CaseIterable {
     fileprivate var statusLine: String {
         switch self {
         case .continue100: "HTTP/1.1 100 Continue"
-        case .accepted, .healthy, .ready, .metrics: "HTTP/1.1 200 OK"
+        case .accepted, .stored, .healthy, .ready, .metrics: "HTTP/1.1 200 OK"
         case .badRequest: "HTTP/1.1 400 Bad Request"
         case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic: "HTTP/1.1 401 Unauthorized"
         case .notFound: "HTTP/1.1 404 Not Found"
@@ -69,7 +70,7 @@ enum ResponseKind: UInt8, CaseIterable {
 
     fileprivate var body: String {
         switch self {
-        case .continue100, .accepted, .metrics: ""
+        case .continue100, .accepted, .stored, .metrics: ""
         case .healthy: "ok\n"
         case .ready: "ready\n"
         case .notReady: "not ready\n"

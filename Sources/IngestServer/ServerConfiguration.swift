@@ -28,6 +28,13 @@ public struct ServerConfiguration: Sendable {
     public var allowUnsigned = false
     /// `/readyz` fails and webhooks get 503 when the log folder's file system has less free space.
     public var minFreeBytes: Int64 = 256 << 20
+    /// `--sync batch`: a commit running longer than this makes new webhooks get 503.
+    public var commitStallTimeoutNanoseconds: Int64 = 2_000_000_000
+    /// `--sync batch`: more body bytes than this staged per worker while a commit runs makes new
+    /// webhooks get 503 (bounds memory when the disk cannot keep up).
+    public var maxUnsyncedBytes = 64 << 20
+    /// See `ServerState.stallHookFile`. Tests only.
+    public var testStallHookFile: String?
     public var logFormat = LogFormat.text
     public var logLevel = LogLevel.info
 

@@ -38,6 +38,12 @@ extension Worker {
             connection.route = .fixed(.unavailable)
             return
         }
+        if let reason = backpressureReason(now: now) {
+            counters.add(.unavailable)
+            noteBadInput(connection, "backpressure", status: 503, reason: reason, now: now)
+            connection.route = .fixed(.unavailable)
+            return
+        }
 
         let authenticator = connection.authenticator
         authenticator.begin()
@@ -58,7 +64,7 @@ extension Worker {
         connection.sink = .staged
         if let length = head.contentLength, length > configuration.streamThreshold {
             do {
-                connection.sink = .large(try appender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt))
+                connection.sink = .large(try streamAppender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt))
             } catch {
                 counters.add(.unavailable)
                 state.operatorLog.error("log_reserve_failed", [("bytes", "\(length)"), ("error", "\(error)")])
@@ -84,7 +90,7 @@ extension Worker {
                 connection.staging.append(piece)
             }
         case .large(let record):
-            appender.appendLargeBody(record, piece)
+            streamAppender.appendLargeBody(record, piece)
         case .spilled(let file, let length):
             do {
                 try file.writeAll(piece)
@@ -144,8 +150,7 @@ extension Worker {
             respond(connection, .unavailable)
             return
         }
-        acceptedThisPass += 1
-        respond(connection, .accepted)
+        respond(connection, .accepted, ticket: lastStoreTicket)
     }
 
     /// Hands the finished message to the appender; the pass's commit makes it durable.
@@ -179,22 +184,29 @@ extension Worker {
                 appender.stage(receivedAtNanoseconds: connection.receivedAt, flags: flags, fields: fields, body: body)
             }
             counters.add(.bodyBytesStored, connection.staging.count)
+            stagedMessages += 1
+            stagedBytes += connection.staging.count
+            lastStoreTicket = commitThread == nil ? 0 : stagingTicket
             connection.staging.removeAll()
         case .large(let record):
-            appender.finishLargeRecord(record, flags: flags, fields: fields)
+            streamAppender.finishLargeRecord(record, flags: flags, fields: fields)
             connection.sink = .staged
+            largeFinishedThisPass += 1
+            lastStoreTicket = 0
         case .spilled(let file, let length):
             connection.sink = .staged
             defer { file.close() }
-            let record = try appender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt)
+            let record = try streamAppender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt)
             var offset: Int64 = 0
             while offset < Int64(length) {
                 let n = try file.read(into: input, at: offset)
-                if n <= 0 { appender.voidLargeRecord(record); throw Errno.badAddress }
-                appender.appendLargeBody(record, UnsafeRawBufferPointer(rebasing: input[0..<n]))
+                if n <= 0 { streamAppender.voidLargeRecord(record); throw Errno.badAddress }
+                streamAppender.appendLargeBody(record, UnsafeRawBufferPointer(rebasing: input[0..<n]))
                 offset += Int64(n)
             }
-            appender.finishLargeRecord(record, flags: flags, fields: fields)
+            streamAppender.finishLargeRecord(record, flags: flags, fields: fields)
+            largeFinishedThisPass += 1
+            lastStoreTicket = 0
             counters.add(.bodyBytesStored, length)
         }
     }
@@ -206,7 +218,7 @@ extension Worker {
         case .staged:
             break
         case .large(let record):
-            appender.voidLargeRecord(record)
+            streamAppender.voidLargeRecord(record)
         case .spilled(let file, _):
             file.close()
         }

@@ -1,74 +1,169 @@
 import IngestSystem
 
+/// Acknowledgements: when a 200 may be written.
+///
+/// Inline commits (`--sync none`, `--sync interval=MS`, and streamed large records): every
+/// message finished in a loop pass is appended by one `commit()` at the end of that pass; its
+/// `.accepted` response becomes `.stored` (200) if the commit returned, `.unavailable` (503) if
+/// it threw, and only then are responses written.
+///
+/// Batch commits (`--sync batch`): staged messages carry the ticket of the batch they belong to;
+/// the worker's `CommitThread` appends and msyncs that batch while the loop goes on; a response
+/// with ticket T is written only after the completion for T arrived (`durableTicket >= T`), as
+/// 200 if it succeeded and 503 if it failed. Responses on one connection stay in request order.
 extension Worker {
-    /// Queues a response; it is written at the end of the pass, after the commit.
-    func respond(_ connection: Connection, _ kind: ResponseKind) {
+    /// Queues a response; it is written at the end of the pass (or when its ticket is durable).
+    func respond(_ connection: Connection, _ kind: ResponseKind, ticket: UInt64 = 0) {
         connection.pending.append(kind)
         connection.pendingFramings.append(connection.framing)
+        connection.pendingTickets.append(ticket)
+        if kind == .accepted && ticket == 0 { inlineAcceptedThisPass += 1 }
         if !connection.isDirty {
             connection.isDirty = true
             dirty.append(connection.descriptor.rawValue)
         }
     }
 
-    /// The pass barrier: make every message staged this pass durable with one commit, then
-    /// write each connection's responses with one write. A 200 is never written for a message
-    /// whose commit failed: it becomes 503 and DocuSign redelivers.
+    /// The pass barrier (called by the loop after each pass's events).
     func endOfPass(now: Int64) {
-        var committed = true
-        let accepted = acceptedThisPass
-        if accepted > 0 {
-            acceptedThisPass = 0
-            let started = Clock.monotonicNanoseconds()
-            do {
-                try appender.commit()
-                counters.add(.logCommits)
-                counters.add(.logRecords, accepted)
-            } catch {
-                committed = false
-                counters.add(.logCommitFailures)
-                state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(accepted)"), ("error", "\(error)")])
-            }
-            let finished = Clock.monotonicNanoseconds()
-            counters.observe(.syncSeconds, Double(finished - started) / 1e9)
-            counters.observe(.batchRecords, Double(accepted))
+        takeCommitCompletion(now: now)
+        let inline = inlineAcceptedThisPass
+        var inlineCommitted = true
+        if inline > 0 {
+            inlineAcceptedThisPass = 0
+            inlineCommitted = commitInline(count: inline)
         }
+        if commitThread != nil { submitStagedBatchIfIdle(now: now) }
         if dirty.isEmpty { return }
         for fd in dirty {
             guard let connection = connections[Int(fd)] else { continue }
             connection.isDirty = false
-            flush(connection, committed: committed, now: now)
+            if inline > 0 { resolveInline(connection, committed: inlineCommitted) }
+            flush(connection, failedTicket: nil, now: now)
         }
         dirty.removeAll(keepingCapacity: true)
-        if accepted > 0 {
-            // From the pass's wake-up (when the final bytes were read) to the responses written.
-            counters.observe(.ackSeconds, Double(Clock.monotonicNanoseconds() - now) / 1e9, count: accepted)
-            if !committed { counters.add(.unavailable, accepted) } else { counters.add(.webhookAccepted, accepted) }
+        if inline > 0 {
+            counters.observe(.ackSeconds, Double(Clock.monotonicNanoseconds() - now) / 1e9, count: inline)
+            if inlineCommitted { counters.add(.webhookAccepted, inline) } else { counters.add(.unavailable, inline) }
         }
     }
 
-    /// Renders the connection's pending responses into the output scratch and sends them.
-    private func flush(_ connection: Connection, committed: Bool, now: Int64) {
+    /// Appends this pass's messages (and finished large records) with one commit on this thread.
+    private func commitInline(count: Int) -> Bool {
+        let started = Clock.monotonicNanoseconds()
+        var ok = true
+        do {
+            if commitThread == nil {
+                try appender.commit()
+            } else {
+                try streamAppender.commit()
+            }
+            counters.add(.logCommits)
+            counters.add(.logRecords, count)
+        } catch {
+            ok = false
+            counters.add(.logCommitFailures)
+            state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(count)"), ("error", "\(error)")])
+        }
+        if commitThread == nil { stagedMessages = 0; stagedBytes = 0 }
+        largeFinishedThisPass = 0
+        counters.observe(.syncSeconds, Double(Clock.monotonicNanoseconds() - started) / 1e9)
+        counters.observe(.batchRecords, Double(count))
+        return ok
+    }
+
+    /// Turns this pass's inline `.accepted` into `.stored` or `.unavailable`.
+    private func resolveInline(_ connection: Connection, committed: Bool) {
+        for i in connection.pending.indices where connection.pending[i] == .accepted && connection.pendingTickets[i] == 0 {
+            connection.pending[i] = committed ? .stored : .unavailable
+        }
+    }
+
+    /// Batch mode: hands the staged batch to the commit thread unless it is still busy (then the
+    /// batch keeps growing: group commit).
+    private func submitStagedBatchIfIdle(now: Int64) {
+        guard let commitThread, stagedMessages > 0, inFlight == nil, let spare = spareAppender else { return }
+        let batch = appender
+        appender = spare
+        spareAppender = nil
+        inFlight = (batch, stagingTicket, stagedMessages, now)
+        commitThread.submit(batch, ticket: stagingTicket, now: now)
+        stagingTicket += 1
+        stagedMessages = 0
+        stagedBytes = 0
+    }
+
+    /// Batch mode: a commit finished; write every response that waited for it.
+    func takeCommitCompletion(now: Int64) {
+        guard let commitThread, let (ticket, error) = commitThread.takeCompletion(), let batch = inFlight else { return }
+        precondition(batch.ticket == ticket, "commit completions arrive in ticket order")
+        inFlight = nil
+        spareAppender = batch.appender
+        durableTicket = ticket
+        let finished = Clock.monotonicNanoseconds()
+        counters.observe(.syncSeconds, Double(finished - batch.submittedAt) / 1e9)
+        counters.observe(.batchRecords, Double(batch.count))
+        if let error {
+            counters.add(.logCommitFailures)
+            counters.add(.unavailable, batch.count)
+            state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(batch.count)"), ("error", "\(error)")])
+        } else {
+            counters.add(.logCommits)
+            counters.add(.logRecords, batch.count)
+            counters.add(.webhookAccepted, batch.count)
+            counters.observe(.ackSeconds, Double(finished - batch.submittedAt) / 1e9, count: batch.count)
+        }
+        let waitingNow = waiting
+        waiting.removeAll(keepingCapacity: true)
+        for fd in waitingNow {
+            guard let connection = connections[Int(fd)] else { continue }
+            connection.isWaiting = false
+            flush(connection, failedTicket: error == nil ? nil : ticket, now: now)
+        }
+        submitStagedBatchIfIdle(now: now)
+    }
+
+    /// Writes the connection's responses that may go out now, in order, with one send.
+    private func flush(_ connection: Connection, failedTicket: UInt64?, now: Int64) {
         output.removeAll()
+        var ready = 0
         for index in 0..<connection.pending.count {
+            let ticket = connection.pendingTickets[index]
+            if ticket > durableTicket { break }
             var kind = connection.pending[index]
+            if kind == .accepted { kind = ticket == failedTicket ? .unavailable : .stored }
             // Once shutdown began, every answer tells the client this connection is ending.
             let framing = draining && kind != .continue100 ? .close : connection.pendingFramings[index]
-            if kind == .accepted && !committed { kind = .unavailable }
             if kind == .metrics {
-                var body = MetricsRenderer.render(state)
-                var head = ResponseTable.head(forBodyOf: body.count, contentType: "text/plain; version=0.0.4", framing: framing)
+                let body = MetricsRenderer.render(state)
+                let head = ResponseTable.head(forBodyOf: body.count, contentType: "text/plain; version=0.0.4", framing: framing)
                 head.withUnsafeBytes { output.append($0) }
                 body.withUnsafeBytes { output.append($0) }
-                head = []; body = []
             } else {
                 output.append(responses.bytes(kind, framing))
             }
+            ready += 1
         }
-        connection.pending.removeAll(keepingCapacity: true)
-        connection.pendingFramings.removeAll(keepingCapacity: true)
-        if draining && !connection.hasPartialRequest {
+        if ready == connection.pending.count {
+            connection.pending.removeAll(keepingCapacity: true)
+            connection.pendingFramings.removeAll(keepingCapacity: true)
+            connection.pendingTickets.removeAll(keepingCapacity: true)
+        } else {
+            connection.pending.removeFirst(ready)
+            connection.pendingFramings.removeFirst(ready)
+            connection.pendingTickets.removeFirst(ready)
+            if !connection.isWaiting {
+                connection.isWaiting = true
+                waiting.append(connection.descriptor.rawValue)
+            }
+        }
+        let everythingOut = connection.pending.isEmpty
+        if draining && everythingOut && !connection.hasPartialRequest {
             connection.closeAfterFlush = true
+        }
+        if output.isEmpty {
+            if everythingOut && connection.closeAfterFlush && !connection.awaitingWritable { finishClosing(connection, now: now) }
+            return
         }
         if connection.awaitingWritable {
             output.withBytes { connection.unsent.append($0) }
@@ -85,7 +180,7 @@ extension Worker {
         if written < output.count {
             output.withBytes { connection.unsent.append(UnsafeRawBufferPointer(rebasing: $0[written...])) }
             waitForWritable(connection, now: now)
-        } else if connection.closeAfterFlush {
+        } else if everythingOut && connection.closeAfterFlush {
             finishClosing(connection, now: now)
         }
     }
@@ -104,7 +199,7 @@ extension Worker {
         connection.unsent.removeFirst(sent)
         if connection.unsent.isEmpty {
             connection.awaitingWritable = false
-            if connection.closeAfterFlush {
+            if connection.closeAfterFlush && connection.pending.isEmpty {
                 finishClosing(connection, now: now)
             } else {
                 try? loop.epoll.modify(connection.descriptor, interest: [.readable, .peerClosed],
@@ -132,5 +227,21 @@ extension Worker {
         } else {
             close(connection, now: now)
         }
+    }
+
+    /// Batch mode: why new webhooks must be refused now (503), or nil. The log cannot keep up
+    /// when a commit has run longer than `--commit-stall-timeout` or the bytes staged while
+    /// waiting exceed `--max-unsynced-bytes`; refusing then keeps memory bounded and lets
+    /// DocuSign redeliver later instead of timing out.
+    func backpressureReason(now: Int64) -> String? {
+        guard let commitThread else { return nil }
+        let since = commitThread.busySince.load(ordering: .relaxed)
+        if since != 0 && now - since > configuration.commitStallTimeoutNanoseconds {
+            return "log commit stalled for \((now - since) / 1_000_000) ms"
+        }
+        if stagedBytes > configuration.maxUnsyncedBytes {
+            return "\(stagedBytes) bytes waiting for the log"
+        }
+        return nil
     }
 }

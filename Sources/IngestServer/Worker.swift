@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import IngestHMAC
 import IngestHTTP
 import IngestLog
@@ -15,7 +18,31 @@ final class Worker: LoopDriver, @unchecked Sendable {
     let state: ServerState
     let configuration: ServerConfiguration
     let loop: EventLoop
-    let appender: LogAppender
+    /// The appender this loop stages small messages into. With `--sync batch` there are two
+    /// that alternate: one stages here while the other is committed by `commitThread`.
+    var appender: LogAppender
+    /// Batch mode: the idle second appender (nil while it is at the commit thread).
+    var spareAppender: LogAppender?
+    /// Streamed large records. Inline modes: the same object as `appender`. Batch mode: a third
+    /// appender committed inline (large bodies are rare; their msync blocks this loop briefly).
+    let streamAppender: LogAppender
+    /// Batch mode only: commits staged batches off the loop thread.
+    let commitThread: CommitThread?
+    /// Batch mode: the ticket of the batch now being staged; the last ticket known durable; the
+    /// batch at the commit thread.
+    var stagingTicket: UInt64 = 1
+    var durableTicket: UInt64 = 0
+    var inFlight: (appender: LogAppender, ticket: UInt64, count: Int, submittedAt: Int64)?
+    /// Messages and body bytes staged and not yet handed to a commit.
+    var stagedMessages = 0
+    var stagedBytes = 0
+    /// Accepted responses this pass that wait for the pass's inline commit.
+    var inlineAcceptedThisPass = 0
+    var largeFinishedThisPass = 0
+    /// The ticket the last stored message waits for (0: the pass's inline commit).
+    var lastStoreTicket: UInt64 = 0
+    /// Connections whose next response waits for a commit thread's ticket.
+    var waiting: [Int32] = []
     let counters: WorkerCounters
     let responses = ResponseTable()
     let badInputLines = RateLimiter(perSecond: 10)
@@ -30,8 +57,6 @@ final class Worker: LoopDriver, @unchecked Sendable {
     var openCount = 0
     /// Connections with responses to write at the end of this pass.
     var dirty: [Int32] = []
-    /// Messages staged or finished this pass: the pass's commit covers them.
-    var acceptedThisPass = 0
 
     /// Input scratch shared by all of this worker's connections: one read lands here together
     /// with the connection's leftover bytes, is parsed, and whatever stays unconsumed is copied
@@ -56,6 +81,15 @@ final class Worker: LoopDriver, @unchecked Sendable {
         let tick = max(10, min(250, Int(shortest / 4_000_000)))
         loop = try EventLoop(maxEventsPerWait: 1024, tickIntervalMilliseconds: tick)
         appender = state.log.makeAppender()
+        if configuration.logOptions.sync == .batch {
+            spareAppender = state.log.makeAppender()
+            streamAppender = state.log.makeAppender()
+            commitThread = try CommitThread(loop: loop, name: "ingest-c\(index)",
+                                            stallHookFile: state.stallHookFile)
+        } else {
+            streamAppender = appender
+            commitThread = nil
+        }
         counters = state.counters[index]
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
         dirty.reserveCapacity(1024)
@@ -72,6 +106,15 @@ final class Worker: LoopDriver, @unchecked Sendable {
             state.operatorLog.error("worker_failed", [("worker", "\(index)"), ("error", "\(error)")])
         }
         if let listener { listener.close(); self.listener = nil }
+        if let commitThread {
+            // Everything staged is committed before the process exits, acknowledged or not.
+            while inFlight != nil {
+                takeCommitCompletion(now: Clock.monotonicNanoseconds())
+                if inFlight != nil { usleep(1000) }
+            }
+            commitThread.stop()
+            if stagedMessages > 0 { try? appender.commit() }
+        }
     }
 
     /// Asks the worker to stop accepting and drain. Any thread.
@@ -104,6 +147,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     }
 
     func woken(now: Int64) {
+        takeCommitCompletion(now: now)
         guard state.stopping.load(ordering: .acquiring), !draining else { return }
         draining = true
         drainDeadline = now + max(configuration.requestTimeoutNanoseconds, 1_000_000_000)
@@ -160,7 +204,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
                 }
             }
         }
-        if draining && openCount == 0 { isFinished = true }
+        if draining && openCount == 0 && inFlight == nil { isFinished = true }
     }
 
     // MARK: Accepting
@@ -223,7 +267,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         state.openConnections.wrappingSubtract(1, ordering: .relaxed)
         connection.trimForPool()
         if pool.count < 4096 { pool.append(connection) }
-        if draining && openCount == 0 { isFinished = true }
+        if draining && openCount == 0 && inFlight == nil { isFinished = true }
     }
 
     /// Logs one line about a rejected request, within the per-second line budget.

@@ -26,6 +26,8 @@ enum ServeCommand {
         FlagSpec(name: "request-timeout", valueName: "DURATION", defaultText: "30s", help: "a request stalled this long gets 408 and is closed"),
         FlagSpec(name: "idle-timeout", valueName: "DURATION", defaultText: "60s", help: "idle keep-alive connections are closed after this"),
         FlagSpec(name: "max-connections", valueName: "N", defaultText: "10000", help: "connections beyond this are closed at once"),
+        FlagSpec(name: "commit-stall-timeout", valueName: "DURATION", defaultText: "2s", help: "with --sync batch: new webhooks get 503 while a commit has run longer than this"),
+        FlagSpec(name: "max-unsynced-bytes", valueName: "BYTES", defaultText: "64MiB", help: "with --sync batch: new webhooks get 503 while more bytes than this wait for a commit (per worker)"),
         FlagSpec(name: "min-free-bytes", valueName: "BYTES", defaultText: "256MiB", help: "below this free disk space webhooks get 503 and /readyz fails"),
         FlagSpec(name: "log-format", valueName: "FORMAT", defaultText: "text", help: "standard-error log lines: text | json"),
         FlagSpec(name: "log-level", valueName: "LEVEL", defaultText: "info", help: "debug | info | warn | error"),
@@ -146,6 +148,9 @@ enum ServeConfigurationBuilder {
         duration("idle-timeout") { c.idleTimeoutNanoseconds = $0 }
         integer("max-connections", range: 1...1_000_000) { c.maxConnections = $0 }
         size("min-free-bytes") { c.minFreeBytes = $0 }
+        duration("commit-stall-timeout") { c.commitStallTimeoutNanoseconds = $0 }
+        size("max-unsynced-bytes", minimum: 1 << 20) { c.maxUnsyncedBytes = Int(min($0, 1 << 40)) }
+        c.testStallHookFile = environment["CONNECT_TEST_HOOK_STALL_COMMITS_WHILE_FILE_EXISTS"]
         if let text = flags.last("log-format") {
             if let format = LogFormat(rawValue: text) { c.logFormat = format } else {
                 problems.append("\(flags.origin("log-format")) \(text): expected text or json")

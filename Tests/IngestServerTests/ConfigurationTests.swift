@@ -11,7 +11,7 @@ final class ConfigurationTests: XCTestCase {
         "hmac-key-file": "/nonexistent/keys.txt", "basic-auth-file": "/nonexistent/basic.txt",
         "max-body": "huge", "max-header-bytes": "10", "stream-threshold": "1", "request-timeout": "soon",
         "idle-timeout": "0", "max-connections": "-1", "min-free-bytes": "x", "log-format": "xml", "log-level": "loud",
-        "log-dir": "",
+        "log-dir": "", "commit-stall-timeout": "never", "max-unsynced-bytes": "1",
     ]
 
     func helpText() throws -> String {
@@ -77,7 +77,6 @@ final class ConfigurationTests: XCTestCase {
     func testEnvironmentConfiguresARealServer() throws {
         let directory = try ProjectPaths.temporaryDirectory("connect-envserve")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let log = directory.appendingPathComponent("from-env")
         let server = try ServerProcess(arguments: [], logDirectory: directory.appendingPathComponent("flag-log"),
                                        environment: ["CONNECT_HMAC_KEYS": ConnectMessages.keyA, "CONNECT_WORKERS": "1",
                                                      "CONNECT_PATH": "/hooks/ds", "CONNECT_LOG_FORMAT": "json"])
@@ -87,7 +86,6 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0)
         XCTAssertTrue(server.stderr.contains("\"event\":\"listening\""), "CONNECT_LOG_FORMAT=json: \(server.stderr)")
         XCTAssertTrue(server.stderr.contains("\"workers\":\"1\""))
-        _ = log
     }
 
     /// `arguments` without `--flag VALUE`.
@@ -106,7 +104,8 @@ final class ConfigurationTests: XCTestCase {
         ["host": "127.0.0.1", "port": "0", "workers": "1", "path": "/x", "segment-size": "1MiB", "sync": "batch",
          "retain-bytes": "1GiB", "retain-age": "7d", "max-body": "1MiB", "max-header-bytes": "8KiB",
          "stream-threshold": "64KiB", "request-timeout": "5s", "idle-timeout": "5s", "max-connections": "10",
-         "min-free-bytes": "0", "log-format": "json", "log-level": "warn"][flag]
+         "min-free-bytes": "0", "log-format": "json", "log-level": "warn",
+         "commit-stall-timeout": "1s", "max-unsynced-bytes": "8MiB"][flag]
     }
 
     private func runWithEnvironment(_ arguments: [String], _ environment: [String: String]) throws -> (Int32, Data, String) {
