@@ -18,7 +18,9 @@ public enum Server {
     /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts.
     public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
                            onListening: (String) -> Void) throws -> Int32 {
-        Signals.block([SIGTERM, SIGINT])
+        // SIGHUP is blocked and never waited for, so a stray hang-up (a closed terminal, a
+        // reload sent by habit) neither kills the listener mid-flight nor drains it.
+        Signals.block([SIGTERM, SIGINT, SIGHUP])
 
         let log: MessageLog
         do {

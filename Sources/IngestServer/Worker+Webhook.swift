@@ -186,7 +186,7 @@ extension Worker {
             counters.add(.bodyBytesStored, connection.staging.count)
             stagedMessages += 1
             stagedBytes += connection.staging.count
-            lastStoreTicket = commitThread == nil ? 0 : stagingTicket
+            lastStoreTicket = commitThreads.isEmpty ? 0 : stagingTicket
             connection.staging.removeAll()
         case .large(let record):
             streamAppender.finishLargeRecord(record, flags: flags, fields: fields)

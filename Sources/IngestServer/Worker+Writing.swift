@@ -33,13 +33,13 @@ extension Worker {
             inlineAcceptedThisPass = 0
             inlineCommitted = commitInline(count: inline)
         }
-        if commitThread != nil { submitStagedBatchIfIdle(now: now) }
+        if !commitThreads.isEmpty { submitStagedBatchIfIdle(now: now) }
         if dirty.isEmpty { return }
         for fd in dirty {
             guard let connection = connections[Int(fd)] else { continue }
             connection.isDirty = false
             if inline > 0 { resolveInline(connection, committed: inlineCommitted) }
-            flush(connection, failedTicket: nil, now: now)
+            flush(connection, failedTickets: [], now: now)
         }
         dirty.removeAll(keepingCapacity: true)
         if inline > 0 {
@@ -53,7 +53,7 @@ extension Worker {
         let started = Clock.monotonicNanoseconds()
         var ok = true
         do {
-            if commitThread == nil {
+            if commitThreads.isEmpty {
                 try appender.commit()
             } else {
                 try streamAppender.commit()
@@ -65,7 +65,7 @@ extension Worker {
             counters.add(.logCommitFailures)
             state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(count)"), ("error", "\(error)")])
         }
-        if commitThread == nil { stagedMessages = 0; stagedBytes = 0 }
+        if commitThreads.isEmpty { stagedMessages = 0; stagedBytes = 0 }
         largeFinishedThisPass = 0
         counters.observe(.syncSeconds, Double(Clock.monotonicNanoseconds() - started) / 1e9)
         counters.observe(.batchRecords, Double(count))
@@ -79,59 +79,73 @@ extension Worker {
         }
     }
 
-    /// Batch mode: hands the staged batch to the commit thread unless it is still busy (then the
-    /// batch keeps growing: group commit).
+    /// Batch mode: hands the staged batch to an idle commit thread, if any (otherwise the batch
+    /// keeps growing: group commit).
     private func submitStagedBatchIfIdle(now: Int64) {
-        guard let commitThread, stagedMessages > 0, inFlight == nil, let spare = spareAppender else { return }
+        guard stagedMessages > 0, !spareAppenders.isEmpty,
+              let thread = commitThreads.first(where: { t in !inFlight.contains { $0.thread === t } }) else { return }
         let batch = appender
-        appender = spare
-        spareAppender = nil
-        inFlight = (batch, stagingTicket, stagedMessages, now)
-        commitThread.submit(batch, ticket: stagingTicket, now: now)
+        appender = spareAppenders.removeLast()
+        inFlight.append(InFlightBatch(appender: batch, thread: thread, ticket: stagingTicket, count: stagedMessages, submittedAt: now))
+        thread.submit(batch, ticket: stagingTicket, now: now)
         stagingTicket += 1
         stagedMessages = 0
         stagedBytes = 0
     }
 
-    /// Batch mode: a commit finished; write every response that waited for it.
+    /// Batch mode: collects finished commits; the oldest ones, in ticket order, become durable
+    /// and every response that waited for them is written.
     func takeCommitCompletion(now: Int64) {
-        guard let commitThread, let (ticket, error) = commitThread.takeCompletion(), let batch = inFlight else { return }
-        precondition(batch.ticket == ticket, "commit completions arrive in ticket order")
-        inFlight = nil
-        spareAppender = batch.appender
-        durableTicket = ticket
-        let finished = Clock.monotonicNanoseconds()
-        counters.observe(.syncSeconds, Double(finished - batch.submittedAt) / 1e9)
-        counters.observe(.batchRecords, Double(batch.count))
-        if let error {
-            counters.add(.logCommitFailures)
-            counters.add(.unavailable, batch.count)
-            state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(batch.count)"), ("error", "\(error)")])
-        } else {
-            counters.add(.logCommits)
-            counters.add(.logRecords, batch.count)
-            counters.add(.webhookAccepted, batch.count)
-            counters.observe(.ackSeconds, Double(finished - batch.submittedAt) / 1e9, count: batch.count)
+        guard !inFlight.isEmpty else { return }
+        for i in inFlight.indices where !inFlight[i].finished {
+            if let (ticket, error) = inFlight[i].thread.takeCompletion() {
+                precondition(ticket == inFlight[i].ticket, "a commit thread completes the batch it was given")
+                inFlight[i].finished = true
+                inFlight[i].error = error
+            }
         }
+        var failed: [UInt64] = []
+        var newlyDurable = false
+        let finished = Clock.monotonicNanoseconds()
+        while let batch = inFlight.first, batch.finished {
+            inFlight.removeFirst()
+            spareAppenders.append(batch.appender)
+            durableTicket = batch.ticket
+            newlyDurable = true
+            counters.observe(.syncSeconds, Double(finished - batch.submittedAt) / 1e9)
+            counters.observe(.batchRecords, Double(batch.count))
+            if let error = batch.error {
+                failed.append(batch.ticket)
+                counters.add(.logCommitFailures)
+                counters.add(.unavailable, batch.count)
+                state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(batch.count)"), ("error", "\(error)")])
+            } else {
+                counters.add(.logCommits)
+                counters.add(.logRecords, batch.count)
+                counters.add(.webhookAccepted, batch.count)
+                counters.observe(.ackSeconds, Double(finished - batch.submittedAt) / 1e9, count: batch.count)
+            }
+        }
+        guard newlyDurable else { return }
         let waitingNow = waiting
         waiting.removeAll(keepingCapacity: true)
         for fd in waitingNow {
             guard let connection = connections[Int(fd)] else { continue }
             connection.isWaiting = false
-            flush(connection, failedTicket: error == nil ? nil : ticket, now: now)
+            flush(connection, failedTickets: failed, now: now)
         }
         submitStagedBatchIfIdle(now: now)
     }
 
     /// Writes the connection's responses that may go out now, in order, with one send.
-    private func flush(_ connection: Connection, failedTicket: UInt64?, now: Int64) {
+    private func flush(_ connection: Connection, failedTickets: [UInt64], now: Int64) {
         output.removeAll()
         var ready = 0
         for index in 0..<connection.pending.count {
             let ticket = connection.pendingTickets[index]
             if ticket > durableTicket { break }
             var kind = connection.pending[index]
-            if kind == .accepted { kind = ticket == failedTicket ? .unavailable : .stored }
+            if kind == .accepted { kind = failedTickets.contains(ticket) ? .unavailable : .stored }
             // Once shutdown began, every answer tells the client this connection is ending.
             let framing = draining && kind != .continue100 ? .close : connection.pendingFramings[index]
             if kind == .metrics {
@@ -234,8 +248,8 @@ extension Worker {
     /// waiting exceed `--max-unsynced-bytes`; refusing then keeps memory bounded and lets
     /// DocuSign redeliver later instead of timing out.
     func backpressureReason(now: Int64) -> String? {
-        guard let commitThread else { return nil }
-        let since = commitThread.busySince.load(ordering: .relaxed)
+        guard !commitThreads.isEmpty else { return nil }
+        let since = inFlight.first.map { $0.submittedAt } ?? 0
         if since != 0 && now - since > configuration.commitStallTimeoutNanoseconds {
             return "log commit stalled for \((now - since) / 1_000_000) ms"
         }

@@ -18,21 +18,24 @@ final class Worker: LoopDriver, @unchecked Sendable {
     let state: ServerState
     let configuration: ServerConfiguration
     let loop: EventLoop
-    /// The appender this loop stages small messages into. With `--sync batch` there are two
-    /// that alternate: one stages here while the other is committed by `commitThread`.
+    /// The appender this loop stages small messages into. With `--sync batch` there are three
+    /// that rotate: one stages here while the others are committed by `commitThreads`.
     var appender: LogAppender
-    /// Batch mode: the idle second appender (nil while it is at the commit thread).
-    var spareAppender: LogAppender?
+    /// Batch mode: idle appenders (the others are at commit threads).
+    var spareAppenders: [LogAppender] = []
     /// Streamed large records. Inline modes: the same object as `appender`. Batch mode: a third
     /// appender committed inline (large bodies are rare; their msync blocks this loop briefly).
     let streamAppender: LogAppender
-    /// Batch mode only: commits staged batches off the loop thread.
-    let commitThread: CommitThread?
+    /// Batch mode only: threads that commit staged batches off the loop thread. Two, so a new
+    /// batch can start syncing while the previous one still is: a message then waits for about
+    /// one sync instead of one and a half.
+    let commitThreads: [CommitThread]
     /// Batch mode: the ticket of the batch now being staged; the last ticket known durable; the
     /// batch at the commit thread.
     var stagingTicket: UInt64 = 1
     var durableTicket: UInt64 = 0
-    var inFlight: (appender: LogAppender, ticket: UInt64, count: Int, submittedAt: Int64)?
+    /// Batches at the commit threads, in ticket order.
+    var inFlight: [InFlightBatch] = []
     /// Messages and body bytes staged and not yet handed to a commit.
     var stagedMessages = 0
     var stagedBytes = 0
@@ -71,6 +74,8 @@ final class Worker: LoopDriver, @unchecked Sendable {
     private var wallNow: Int64 = 0
     private var wallNowAt: Int64 = -1
     private var lastReadinessCheck: Int64 = 0
+    /// The listener was taken out of epoll after an accept error; put back at the next tick.
+    private var acceptPaused = false
 
     init(index: Int, state: ServerState, listener: FileDescriptor) throws {
         self.index = index
@@ -82,13 +87,15 @@ final class Worker: LoopDriver, @unchecked Sendable {
         loop = try EventLoop(maxEventsPerWait: 1024, tickIntervalMilliseconds: tick)
         appender = state.log.makeAppender()
         if configuration.logOptions.sync == .batch {
-            spareAppender = state.log.makeAppender()
+            spareAppenders = [state.log.makeAppender(), state.log.makeAppender()]
             streamAppender = state.log.makeAppender()
-            commitThread = try CommitThread(loop: loop, name: "ingest-c\(index)",
-                                            stallHookFile: state.stallHookFile)
+            let (ownLoop, hook) = (loop, state.stallHookFile)
+            commitThreads = try (0..<2).map { n in
+                try CommitThread(loop: ownLoop, name: "ingest-c\(index)-\(n)", stallHookFile: hook)
+            }
         } else {
             streamAppender = appender
-            commitThread = nil
+            commitThreads = []
         }
         counters = state.counters[index]
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
@@ -106,13 +113,13 @@ final class Worker: LoopDriver, @unchecked Sendable {
             state.operatorLog.error("worker_failed", [("worker", "\(index)"), ("error", "\(error)")])
         }
         if let listener { listener.close(); self.listener = nil }
-        if let commitThread {
+        if !commitThreads.isEmpty {
             // Everything staged is committed before the process exits, acknowledged or not.
-            while inFlight != nil {
+            while !inFlight.isEmpty {
                 takeCommitCompletion(now: Clock.monotonicNanoseconds())
-                if inFlight != nil { usleep(1000) }
+                if !inFlight.isEmpty { usleep(1000) }
             }
-            commitThread.stop()
+            for thread in commitThreads { thread.stop() }
             if stagedMessages > 0 { try? appender.commit() }
         }
     }
@@ -165,6 +172,10 @@ final class Worker: LoopDriver, @unchecked Sendable {
             ReadinessCheck.update(state)
         }
         if index == 0 { summary.emitIfDue(state, now: now) }
+        if acceptPaused, let listener, !draining {
+            acceptPaused = false
+            try? loop.epoll.add(listener, interest: .readable, token: Worker.listenerToken)
+        }
         sweep(now: now)
         let suppressed = badInputLines.takeSuppressed()
         if suppressed > 0 {
@@ -204,7 +215,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
                 }
             }
         }
-        if draining && openCount == 0 && inFlight == nil { isFinished = true }
+        if draining && openCount == 0 && inFlight.isEmpty { isFinished = true }
     }
 
     // MARK: Accepting
@@ -219,6 +230,10 @@ final class Worker: LoopDriver, @unchecked Sendable {
                 if badInputLines.allow(now: now) {
                     state.operatorLog.warn("accept_failed", [("worker", "\(index)"), ("error", "\(error)")])
                 }
+                // Out of descriptors (EMFILE/ENFILE) or memory: the listener stays readable
+                // (level-triggered), so stop watching it until the next tick instead of spinning.
+                try? loop.epoll.remove(listener)
+                acceptPaused = true
                 return
             }
             guard let (descriptor, peer) = accepted else { return }
@@ -267,7 +282,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         state.openConnections.wrappingSubtract(1, ordering: .relaxed)
         connection.trimForPool()
         if pool.count < 4096 { pool.append(connection) }
-        if draining && openCount == 0 && inFlight == nil { isFinished = true }
+        if draining && openCount == 0 && inFlight.isEmpty { isFinished = true }
     }
 
     /// Logs one line about a rejected request, within the per-second line budget.
@@ -276,4 +291,17 @@ final class Worker: LoopDriver, @unchecked Sendable {
         state.operatorLog.warn(event, [("status", "\(status)"), ("reason", reason),
                                        ("peer", connection.peer.description), ("worker", "\(index)")])
     }
+}
+
+/// A batch handed to a commit thread.
+struct InFlightBatch {
+    let appender: LogAppender
+    let thread: CommitThread
+    let ticket: UInt64
+    let count: Int
+    let submittedAt: Int64
+    /// Set when its thread reported; the batch counts as durable only once every earlier
+    /// ticket is durable too (acknowledgements stay in order).
+    var finished = false
+    var error: (any Error)?
 }
