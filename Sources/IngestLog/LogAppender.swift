@@ -92,10 +92,14 @@ public final class LogAppender: @unchecked Sendable {
             prefault = nil
             log.schedulePrefault(segment, offset: offset, count: count)
         }
+        // Drop segment references now: an idle worker must not keep a retired segment mapped
+        // (the file's blocks are freed only when its last mapping goes, even after retention).
+        chunks.removeAll(keepingCapacity: true)
         if syncEachBatch {
+            defer { syncRanges.removeAll(keepingCapacity: true) }
             for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }
         }
-        if log.retention.isDue { log.applyRetention() }
+        log.retentionCheck()
         return assigned
     }
 

@@ -50,7 +50,8 @@ public final class MessageLog: @unchecked Sendable {
     /// How far ahead of the reservation head pages are prefaulted (see `schedulePrefault`).
     static let prefaultWindow = 2 << 20
     static let prefaultEnabled = true
-    private let prefaultQueue = DispatchQueue(label: "connect-ingest.log.prefault")
+    /// Background work the workers hand off: prefaulting and retention.
+    private let backgroundQueue = DispatchQueue(label: "connect-ingest.log.background")
 
     private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome) {
         self.directory = directory
@@ -97,6 +98,7 @@ public final class MessageLog: @unchecked Sendable {
         guard let (active, head, nextSequence, unsynced) = closing else { return }
         syncer?.stop()
         syncer = nil
+        waitForBackgroundWork()
         if !active.isSealed.load(ordering: .relaxed) { active.seal(end: head, nextSequence: nextSequence) }
         defer { lock.release() }
         for segment in unsynced + [active] { try segment.synchronizeAll() }
@@ -180,19 +182,34 @@ public final class MessageLog: @unchecked Sendable {
 
     /// Prefaults `count` bytes of `segment` from `offset` on a background thread.
     ///
-    /// Why: the first write to each page of a fresh segment makes the kernel allocate and zero a
-    /// page-cache page (ext4 reads preallocated-but-unwritten blocks as zeros), which measured at
-    /// about half of all append time for 450-byte records. Done here, with MADV_POPULATE_WRITE
-    /// a window ahead of the reservation head, that work runs beside the workers instead of
-    /// inside their copies. If it falls behind, the workers simply take the faults themselves.
-    /// Called at most once per `prefaultWindow / 2` bytes appended (one small allocation each).
+    /// Why: the first touch of each page of a fresh segment makes the kernel allocate and zero a
+    /// page-cache page (ext4 reads preallocated-but-unwritten blocks as zeros); perf showed that
+    /// zeroing at about half of all append time for 450-byte records. Done here a window ahead
+    /// of the reservation head (MADV_POPULATE_READ), much of it runs beside the workers instead
+    /// of inside their copies, which then take only a light write-protect fault per page. READ,
+    /// not WRITE: a write-populated page is dirty, and fdatasync (interval policy) would write
+    /// the untouched zero pages ahead of the head to disk. When the prefaulter falls behind, the
+    /// workers take the faults themselves, as without it. At most one call per half window.
     func schedulePrefault(_ segment: Segment, offset: Int, count: Int) {
         guard MessageLog.prefaultEnabled else { return }
-        prefaultQueue.async { segment.prefault(offset: offset, count: count) }
+        backgroundQueue.async { segment.prefault(offset: offset, count: count) }
     }
 
-    /// Runs retention if it is due and no other thread is running it. Called by appenders after
-    /// a commit that rolled a segment, and at open.
+    /// Called by appenders after each commit: once per roll-over, hands retention to the
+    /// background queue (it lists the directory and unlinks files: not work for a worker).
+    @inline(__always)
+    func retentionCheck() {
+        if retention.isDue && retention.takeDue() {
+            backgroundQueue.async { [self] in applyRetention() }
+        }
+    }
+
+    /// Returns once the prefaulting and retention queued so far have run.
+    func waitForBackgroundWork() {
+        backgroundQueue.sync {}
+    }
+
+    /// Runs retention unless another thread is running it (at open, and from background work).
     func applyRetention() {
         guard retention.isConfigured else { return }
         let activeBase = state.withLock { $0.active.base }
@@ -213,7 +230,7 @@ public final class MessageLog: @unchecked Sendable {
             do { try segment.synchronizeAll() } catch { intervalSyncFailures.add(1, ordering: .relaxed) }
         }
         let now = wallClockNanoseconds()
-        if retention.isConfigured && (retention.isDue || now - lastRetentionCheck >= 1_000_000_000) {
+        if retention.isConfigured && (retention.takeDue() || now - lastRetentionCheck >= 1_000_000_000) {
             lastRetentionCheck = now
             applyRetention()
         }

@@ -84,8 +84,14 @@ import Synchronization
 // zeros or stale bytes anywhere in the unsynced tail. Recovery (Recovery.swift) runs when the
 // writer opens the log: it voids reservations left unpublished or pending, covers zero holes
 // with VOID fillers (span = hole size, sequence = UInt64.max), reports corrupt records in the
-// middle (readers skip them), and zeroes everything after the last valid or void record of the
-// last segment ("cut from the tail").
+// middle (readers skip them), and zeroes everything after the last valid or void record of each
+// segment it walks ("cut from the tail"); the writer appends from there.
+//
+// SEGMENTS. A batch is placed record by record: a record that does not fit in the active
+// segment goes to a new one (base = its sequence number); the old one is sealed at its last
+// reservation, and the zero space after that stays unused. A clean close seals the active segment
+// too, and the next open unseals it and appends on. Recovery walks only segments that are not
+// settled (a crash may have left reservations unfinished in them) and always the last one.
 //
 // SKIPPING GARBAGE. Where a header cannot be trusted (bad magic, checksum or span), a reader
 // scans forward in 8-byte steps for the next offset holding a header whose magic, reservation

@@ -9,8 +9,9 @@ import Synchronization
 /// segment that must stay, so what remains is always a contiguous run of the newest segments.
 /// Readers that have a deleted segment mapped keep reading it (the inode lives until unmapped).
 ///
-/// When it runs: at open, after a segment roll-over, and on each interval-sync tick. With sync
-/// `none`/`batch` and no new segments, age-based deletion waits for the next roll-over.
+/// When it runs: at open, on the log's background queue after each segment roll-over, and at
+/// most once a second from the interval syncer. With sync `none`/`batch` and no new segments,
+/// age-based deletion waits for the next roll-over (or the next open).
 final class Retention: @unchecked Sendable {
     let directory: String
     let retainBytes: Int64?
@@ -26,6 +27,8 @@ final class Retention: @unchecked Sendable {
     var isConfigured: Bool { retainBytes != nil || retainAgeSeconds != nil }
     var isDue: Bool { isConfigured && due.load(ordering: .relaxed) }
     func noteRoll() { due.store(true, ordering: .relaxed) }
+    /// True for exactly one caller after each roll-over (whoever schedules the run).
+    func takeDue() -> Bool { isConfigured && due.exchange(false, ordering: .relaxed) }
 
     /// Deletes what the policy says; returns the deleted paths. Errors leave files in place.
     @discardableResult

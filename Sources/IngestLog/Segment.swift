@@ -179,10 +179,11 @@ final class Segment: @unchecked Sendable {
         do { try file.synchronizeData() } catch { throw LogError.io("fdatasync", path, error) }
     }
 
-    /// Prefaults pages as writable so the copies that land there do not take the page faults.
+    /// Prefaults pages (see `MessageLog.schedulePrefault`) so the copies that land there do not
+    /// take the expensive part of the page faults.
     func prefault(offset: Int, count: Int) {
         let end = min(capacity, offset + count)
-        if end > offset { region.populateForWriting(offset: offset, count: end - offset) }
+        if end > offset { region.populateForReading(offset: offset, count: end - offset) }
     }
 }
 

@@ -62,6 +62,15 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
         adviseRange(offset: offset, count: count, advice: 23 /* MADV_POPULATE_WRITE */)
     }
 
+    /// Prefaults the pages covering the range for reading (`MADV_POPULATE_READ`, Linux 5.14+):
+    /// page-cache pages are allocated (and, for unwritten file blocks, zeroed) and mapped
+    /// read-only, so a later write takes only a cheap write-protect fault, and the pages are not
+    /// marked dirty (no write-back of untouched pages). Returns false when unsupported.
+    @discardableResult
+    public func populateForReading(offset: Int, count: Int) -> Bool {
+        adviseRange(offset: offset, count: count, advice: 22 /* MADV_POPULATE_READ */)
+    }
+
     /// Tells the kernel the range will be read soon (`MADV_WILLNEED`); a hint, never an error.
     public func willNeed(offset: Int, count: Int) {
         _ = adviseRange(offset: offset, count: count, advice: MADV_WILLNEED)

@@ -21,6 +21,10 @@ import Synchronization
 /// Damage met on the way is reported on stderr (use `verify` for a full check).
 /// Exit status: 0 done, 1 the log could not be read, 2 usage error.
 func runRead(arguments: [String]) -> Int32 {
+    if arguments.contains("--help") || arguments.contains("-h") {
+        print(ReadCommandOptions.help, terminator: "")
+        return 0
+    }
     let options: ReadCommandOptions
     do { options = try ReadCommandOptions(arguments) } catch {
         LogCLI.errorLine("connect-ingest read: \(error)\n\(ReadCommandOptions.usage)")
@@ -72,6 +76,22 @@ struct ReadCommandOptions {
 
     static let usage = "usage: connect-ingest read --log-dir DIR [--from SEQ] [--follow] [--format jsonl|raw] "
         + "[--event NAME] [--configuration-id ID] [--envelope-id ID]"
+
+    static let help = usage + """
+
+
+        Prints the log's valid records in sequence order (damage is reported on stderr and skipped).
+          --log-dir DIR            the log directory (default ./connect-log)
+          --from SEQ               start at the first record with sequence number >= SEQ
+          --follow                 keep printing records as they are appended; stop with SIGINT/SIGTERM
+          --format jsonl|raw       jsonl (default): one object per record with seq, receivedAt, event,
+                                   configurationId, envelopeId, generatedDateTime (null when absent),
+                                   flags (array of names) and body (exact bytes as a JSON string) or
+                                   bodyBase64 (when not UTF-8); raw: the bodies, one per line
+          --event NAME, --configuration-id ID, --envelope-id ID
+                                   only records whose field equals the value
+
+        """
 
     struct UsageError: Error, CustomStringConvertible { let description: String }
 
@@ -145,7 +165,8 @@ final class LogCLIOutput {
 /// SIGINT and SIGTERM set a flag the follow loop checks; SIGPIPE is ignored so that a closed
 /// stdout shows up as EPIPE from write and ends the command cleanly.
 final class LogCLIStopSignals: @unchecked Sendable {
-    private let flag = Atomic<Bool>(false)
+    private final class Flag: Sendable { let value = Atomic<Bool>(false) }
+    private let flag = Flag()
     private var sources: [DispatchSourceSignal] = []
 
     init() {
@@ -153,13 +174,13 @@ final class LogCLIStopSignals: @unchecked Sendable {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [flag = self] in flag.flag.store(true, ordering: .relaxed) }
+            source.setEventHandler { [flag] in flag.value.store(true, ordering: .relaxed) }
             source.resume()
             sources.append(source)
         }
     }
 
-    var requested: Bool { flag.load(ordering: .relaxed) }
+    var requested: Bool { flag.value.load(ordering: .relaxed) }
 }
 
 /// The standard streams, for the log subcommands (names kept apart from the rest of the CLI).

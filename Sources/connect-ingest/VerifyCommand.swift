@@ -8,6 +8,11 @@ import IngestSystem
 /// line per piece of damage (`VerifyReport.description`). Read-only; safe while a server runs.
 /// Exit status: 0 no damage, 1 damage found, 2 usage error or the log could not be read.
 func runVerify(arguments: [String]) -> Int32 {
+    if arguments.contains("--help") || arguments.contains("-h") {
+        print("usage: connect-ingest verify --log-dir DIR\n\nWalks every record of every segment, checks every "
+              + "checksum, prints counts and damage.\nExit status: 0 no damage, 1 damage, 2 usage or I/O error.")
+        return 0
+    }
     var directory = "./connect-log"
     var parser = LogCLIFlagParser(arguments)
     do {
