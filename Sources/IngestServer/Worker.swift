@@ -120,7 +120,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
                 if !inFlight.isEmpty { usleep(1000) }
             }
             for thread in commitThreads { thread.stop() }
-            if stagedMessages > 0 { try? appender.commit() }
+            if stagedMessages > 0 { _ = try? appender.commit() }
         }
     }
 

@@ -41,6 +41,10 @@ func runRead(arguments: [String]) -> Int32 {
                 reportedDamage = reader.damage.count
                 try output.flush()
                 if !options.follow { break }
+                // While idle, notice a reader that went away (`read --follow | head -1`) without
+                // waiting for the next record: a pipe whose read end closed polls as POLLERR.
+                var out = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+                if poll(&out, 1, 0) > 0 && (out.revents & Int16(POLLERR | POLLHUP)) != 0 { return 0 }
                 usleep(20_000)
                 continue
             }
