@@ -2,16 +2,9 @@ import Foundation
 
 /// The shared corpus of real DocuSign Connect bodies, beside the project at `../shared/corpus/`.
 public enum Corpus {
-    /// The folder, found by walking up from this source file to the project root.
+    /// The folder, beside the project root.
     public static var directory: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-            }
-        }
-        fatalError("project root not found above \(#filePath)")
+        ProjectPaths.root.deletingLastPathComponent().appendingPathComponent("shared/corpus")
     }
 
     /// The exact bytes of one corpus file.
