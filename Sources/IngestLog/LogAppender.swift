@@ -24,9 +24,9 @@ public final class LogAppender: @unchecked Sendable {
     var largeSlots: [LargeSlot] = []
     var finishedLarge: [Int] = []
 
-    init(log: MessageLog) {
+    init(log: MessageLog, defersSync: Bool = false) {
         self.log = log
-        self.syncEachBatch = log.options.sync == .batch
+        self.syncEachBatch = log.options.sync == .batch && !defersSync
         spans.reserveCapacity(256)
         chunks.reserveCapacity(4)
         syncRanges.reserveCapacity(8)

@@ -43,6 +43,9 @@ public final class MessageLog: @unchecked Sendable {
     private var syncer: IntervalSyncer?
     private let retentionRunning = Mutex<Bool>(false)
     private let intervalSyncFailures = Atomic<Int>(0)
+    /// Some appender defers its syncs to `synchronizePublished()`: sealed segments must then be
+    /// remembered until that syncs them.
+    private let syncsDeferred = Atomic<Bool>(false)
     /// Touched only by the interval syncer's serial queue.
     private var lastRetentionCheck: Int64 = 0
     let retention: Retention
@@ -83,6 +86,28 @@ public final class MessageLog: @unchecked Sendable {
     /// A new appender for one worker thread.
     public func makeAppender() -> LogAppender {
         LogAppender(log: self)
+    }
+
+    /// An appender whose `commit()` publishes but does not sync, for a caller that makes
+    /// published records durable itself with `synchronizePublished()` (group commit shared by
+    /// several appenders: one fdatasync per round for all of them instead of one msync each).
+    /// Such a caller must not acknowledge a record before a `synchronizePublished()` that began
+    /// after the record's `commit()` returned has returned.
+    public func makeAppender(deferringSync: Bool) -> LogAppender {
+        if deferringSync { syncsDeferred.store(true, ordering: .relaxed) }
+        return LogAppender(log: self, defersSync: deferringSync)
+    }
+
+    /// Makes every record published before this call durable: fdatasync of the active segment
+    /// and of each segment sealed since the previous call. Called by one thread at a time.
+    public func synchronizePublished() throws(LogError) {
+        let work: [Segment] = state.withLock { s in
+            if s.isClosed { return [] }
+            let segments = s.unsynced + [s.active]
+            s.unsynced = []
+            return segments
+        }
+        for segment in work { try segment.synchronizeAll() }
     }
 
     /// Seals the active segment at its end, syncs every segment written since the last sync,
@@ -169,7 +194,11 @@ public final class MessageLog: @unchecked Sendable {
     private func roll(_ s: inout ReservationState, capacity: Int, oversized: Bool, durable: Bool) throws(LogError) {
         if !s.active.isSealed.load(ordering: .relaxed) {
             s.active.seal(end: s.head, nextSequence: s.nextSequence)
-            if case .interval = options.sync { s.unsynced.append(s.active) }
+            if case .interval = options.sync {
+                s.unsynced.append(s.active)
+            } else if syncsDeferred.load(ordering: .relaxed) {
+                s.unsynced.append(s.active)
+            }
         }
         let segment = try Segment.create(directory: directory, base: s.nextSequence, capacity: capacity,
                                          isOversized: oversized, durable: durable)

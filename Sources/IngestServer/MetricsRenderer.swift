@@ -89,7 +89,7 @@ enum MetricsRenderer {
         var buckets = [UInt64](repeating: 0, count: bounds.count + 1)
         var count: UInt64 = 0
         var sum = 0.0
-        for worker in state.counters {
+        for worker in state.counters + (state.groupSync.map { [$0.counters] } ?? []) {
             let h = worker.histogram(which)
             for i in buckets.indices { buckets[i] += h.buckets[i] }
             count += h.count

@@ -46,8 +46,12 @@ public enum Server {
             throw ServerStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
 
+        // Test hook: while the named file exists, group-sync rounds wait (a stalled log writer).
+        let groupSync = configuration.logOptions.sync == .batch
+            ? try GroupSync(log: log, operatorLog: operatorLog, stallHookFile: configuration.testStallHookFile)
+            : nil
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
-                                workerCount: listeners.count)
+                                workerCount: listeners.count, groupSync: groupSync)
         ReadinessCheck.update(state)
         var workers: [Worker] = []
         var threads: [OSThread] = []
@@ -55,6 +59,7 @@ public enum Server {
             for (index, listener) in listeners.enumerated() {
                 workers.append(try Worker(index: index, state: state, listener: listener))
             }
+            try groupSync?.start(waking: workers.map(\.loop))
             for worker in workers {
                 threads.append(try OSThread.start(name: "ingest-w\(worker.index)") { worker.run() })
             }
@@ -72,6 +77,7 @@ public enum Server {
         state.stopping.store(true, ordering: .releasing)
         for worker in workers { worker.requestStop() }
         for thread in threads { thread.join() }
+        groupSync?.stop()
         do {
             try log.close()
         } catch {

@@ -17,15 +17,16 @@ final class ServerState: Sendable {
     let isReady = Atomic<Bool>(true)
     /// Every worker's counters, for /metrics.
     let counters: [WorkerCounters]
-    /// Test hook: while this file exists, batch commits wait (simulating a stalled log writer).
-    /// Set from the environment variable CONNECT_TEST_HOOK_STALL_COMMITS_WHILE_FILE_EXISTS.
-    let stallHookFile: String?
+    /// `--sync batch`: the shared group commit; nil otherwise.
+    let groupSync: GroupSync?
 
-    init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int) {
+    init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
+         groupSync: GroupSync?) {
+        self.groupSync = groupSync
         self.configuration = configuration
         self.log = log
         self.operatorLog = operatorLog
         counters = (0..<workerCount).map { _ in WorkerCounters() }
-        stallHookFile = configuration.testStallHookFile
+
     }
 }

@@ -64,7 +64,7 @@ extension Worker {
         connection.sink = .staged
         if let length = head.contentLength, length > configuration.streamThreshold {
             do {
-                connection.sink = .large(try streamAppender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt))
+                connection.sink = .large(try appender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt))
             } catch {
                 counters.add(.unavailable)
                 state.operatorLog.error("log_reserve_failed", [("bytes", "\(length)"), ("error", "\(error)")])
@@ -90,7 +90,7 @@ extension Worker {
                 connection.staging.append(piece)
             }
         case .large(let record):
-            streamAppender.appendLargeBody(record, piece)
+            appender.appendLargeBody(record, piece)
         case .spilled(let file, let length):
             do {
                 try file.writeAll(piece)
@@ -150,7 +150,7 @@ extension Worker {
             respond(connection, .unavailable)
             return
         }
-        respond(connection, .accepted, ticket: lastStoreTicket)
+        respond(connection, .accepted)
     }
 
     /// Hands the finished message to the appender; the pass's commit makes it durable.
@@ -186,27 +186,24 @@ extension Worker {
             counters.add(.bodyBytesStored, connection.staging.count)
             stagedMessages += 1
             stagedBytes += connection.staging.count
-            lastStoreTicket = commitThreads.isEmpty ? 0 : stagingTicket
             connection.staging.removeAll()
         case .large(let record):
-            streamAppender.finishLargeRecord(record, flags: flags, fields: fields)
+            appender.finishLargeRecord(record, flags: flags, fields: fields)
             connection.sink = .staged
             largeFinishedThisPass += 1
-            lastStoreTicket = 0
         case .spilled(let file, let length):
             connection.sink = .staged
             defer { file.close() }
-            let record = try streamAppender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt)
+            let record = try appender.beginLargeRecord(bodyLength: length, receivedAtNanoseconds: connection.receivedAt)
             var offset: Int64 = 0
             while offset < Int64(length) {
                 let n = try file.read(into: input, at: offset)
-                if n <= 0 { streamAppender.voidLargeRecord(record); throw Errno.badAddress }
-                streamAppender.appendLargeBody(record, UnsafeRawBufferPointer(rebasing: input[0..<n]))
+                if n <= 0 { appender.voidLargeRecord(record); throw Errno.badAddress }
+                appender.appendLargeBody(record, UnsafeRawBufferPointer(rebasing: input[0..<n]))
                 offset += Int64(n)
             }
-            streamAppender.finishLargeRecord(record, flags: flags, fields: fields)
+            appender.finishLargeRecord(record, flags: flags, fields: fields)
             largeFinishedThisPass += 1
-            lastStoreTicket = 0
             counters.add(.bodyBytesStored, length)
         }
     }
@@ -218,7 +215,7 @@ extension Worker {
         case .staged:
             break
         case .large(let record):
-            streamAppender.voidLargeRecord(record)
+            appender.voidLargeRecord(record)
         case .spilled(let file, _):
             file.close()
         }

@@ -2,22 +2,21 @@ import IngestSystem
 
 /// Acknowledgements: when a 200 may be written.
 ///
-/// Inline commits (`--sync none`, `--sync interval=MS`, and streamed large records): every
-/// message finished in a loop pass is appended by one `commit()` at the end of that pass; its
-/// `.accepted` response becomes `.stored` (200) if the commit returned, `.unavailable` (503) if
-/// it threw, and only then are responses written.
-///
-/// Batch commits (`--sync batch`): staged messages carry the ticket of the batch they belong to;
-/// the worker's `CommitThread` appends and msyncs that batch while the loop goes on; a response
-/// with ticket T is written only after the completion for T arrived (`durableTicket >= T`), as
-/// 200 if it succeeded and 503 if it failed. Responses on one connection stay in request order.
+/// Every message finished in a loop pass is appended by one `commit()` at the end of that pass
+/// (memory copies into the mapping). Its `.accepted` response then becomes:
+/// - `--sync none` / `interval=MS`: `.stored` (200) once the commit returned, `.unavailable`
+///   (503) if it threw; responses are written right away.
+/// - `--sync batch`: still `.accepted`, now carrying the group-sync ticket taken after the
+///   commit; written as 200 only once `GroupSync` reports that ticket durable (or 503 if its
+///   round failed). The loop keeps reading, verifying and committing meanwhile.
+/// Responses on one connection always go out in request order.
 extension Worker {
     /// Queues a response; it is written at the end of the pass (or when its ticket is durable).
     func respond(_ connection: Connection, _ kind: ResponseKind, ticket: UInt64 = 0) {
         connection.pending.append(kind)
         connection.pendingFramings.append(connection.framing)
         connection.pendingTickets.append(ticket)
-        if kind == .accepted && ticket == 0 { inlineAcceptedThisPass += 1 }
+        if kind == .accepted { inlineAcceptedThisPass += 1 }
         if !connection.isDirty {
             connection.isDirty = true
             dirty.append(connection.descriptor.rawValue)
@@ -26,126 +25,113 @@ extension Worker {
 
     /// The pass barrier (called by the loop after each pass's events).
     func endOfPass(now: Int64) {
-        takeCommitCompletion(now: now)
-        let inline = inlineAcceptedThisPass
-        var inlineCommitted = true
-        if inline > 0 {
+        takeDurable(now: now)
+        let accepted = inlineAcceptedThisPass
+        var committed = true
+        var ticket: UInt64 = 0
+        if accepted > 0 {
             inlineAcceptedThisPass = 0
-            inlineCommitted = commitInline(count: inline)
+            committed = commitPass(count: accepted)
+            if committed, let groupSync {
+                ticket = groupSync.published()
+                unsynced.append((ticket, accepted, stagedBytes, now))
+                unsyncedBytes += stagedBytes
+            }
+            stagedMessages = 0
+            stagedBytes = 0
+            largeFinishedThisPass = 0
         }
-        if !commitThreads.isEmpty { submitStagedBatchIfIdle(now: now) }
         if dirty.isEmpty { return }
         for fd in dirty {
             guard let connection = connections[Int(fd)] else { continue }
             connection.isDirty = false
-            if inline > 0 { resolveInline(connection, committed: inlineCommitted) }
-            flush(connection, failedTickets: [], now: now)
+            if accepted > 0 { resolveCommitted(connection, committed: committed, ticket: ticket) }
+            flush(connection, now: now)
         }
         dirty.removeAll(keepingCapacity: true)
-        if inline > 0 {
-            counters.observe(.ackSeconds, Double(Clock.monotonicNanoseconds() - now) / 1e9, count: inline)
-            if inlineCommitted { counters.add(.webhookAccepted, inline) } else { counters.add(.unavailable, inline) }
+        if accepted > 0 && groupSync == nil {
+            counters.observe(.ackSeconds, Double(Clock.monotonicNanoseconds() - now) / 1e9, count: accepted)
+            if committed { counters.add(.webhookAccepted, accepted) } else { counters.add(.unavailable, accepted) }
         }
     }
 
     /// Appends this pass's messages (and finished large records) with one commit on this thread.
-    private func commitInline(count: Int) -> Bool {
+    private func commitPass(count: Int) -> Bool {
         let started = Clock.monotonicNanoseconds()
         var ok = true
         do {
-            if commitThreads.isEmpty {
-                try appender.commit()
-            } else {
-                try streamAppender.commit()
-            }
+            try appender.commit()
             counters.add(.logCommits)
             counters.add(.logRecords, count)
         } catch {
             ok = false
             counters.add(.logCommitFailures)
+            if groupSync != nil { counters.add(.unavailable, count) }
             state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(count)"), ("error", "\(error)")])
         }
-        if commitThreads.isEmpty { stagedMessages = 0; stagedBytes = 0 }
-        largeFinishedThisPass = 0
-        counters.observe(.syncSeconds, Double(Clock.monotonicNanoseconds() - started) / 1e9)
+        if groupSync == nil {
+            counters.observe(.syncSeconds, Double(Clock.monotonicNanoseconds() - started) / 1e9)
+        }
         counters.observe(.batchRecords, Double(count))
         return ok
     }
 
-    /// Turns this pass's inline `.accepted` into `.stored` or `.unavailable`.
-    private func resolveInline(_ connection: Connection, committed: Bool) {
+    /// Gives this pass's `.accepted` responses their outcome: stored (200 now), waiting for a
+    /// group-sync ticket, or unavailable (503).
+    private func resolveCommitted(_ connection: Connection, committed: Bool, ticket: UInt64) {
         for i in connection.pending.indices where connection.pending[i] == .accepted && connection.pendingTickets[i] == 0 {
-            connection.pending[i] = committed ? .stored : .unavailable
-        }
-    }
-
-    /// Batch mode: hands the staged batch to an idle commit thread, if any (otherwise the batch
-    /// keeps growing: group commit).
-    private func submitStagedBatchIfIdle(now: Int64) {
-        guard stagedMessages > 0, !spareAppenders.isEmpty,
-              let thread = commitThreads.first(where: { t in !inFlight.contains { $0.thread === t } }) else { return }
-        let batch = appender
-        appender = spareAppenders.removeLast()
-        inFlight.append(InFlightBatch(appender: batch, thread: thread, ticket: stagingTicket, count: stagedMessages, submittedAt: now))
-        thread.submit(batch, ticket: stagingTicket, now: now)
-        stagingTicket += 1
-        stagedMessages = 0
-        stagedBytes = 0
-    }
-
-    /// Batch mode: collects finished commits; the oldest ones, in ticket order, become durable
-    /// and every response that waited for them is written.
-    func takeCommitCompletion(now: Int64) {
-        guard !inFlight.isEmpty else { return }
-        for i in inFlight.indices where !inFlight[i].finished {
-            if let (ticket, error) = inFlight[i].thread.takeCompletion() {
-                precondition(ticket == inFlight[i].ticket, "a commit thread completes the batch it was given")
-                inFlight[i].finished = true
-                inFlight[i].error = error
-            }
-        }
-        var failed: [UInt64] = []
-        var newlyDurable = false
-        let finished = Clock.monotonicNanoseconds()
-        while let batch = inFlight.first, batch.finished {
-            inFlight.removeFirst()
-            spareAppenders.append(batch.appender)
-            durableTicket = batch.ticket
-            newlyDurable = true
-            counters.observe(.syncSeconds, Double(finished - batch.submittedAt) / 1e9)
-            counters.observe(.batchRecords, Double(batch.count))
-            if let error = batch.error {
-                failed.append(batch.ticket)
-                counters.add(.logCommitFailures)
-                counters.add(.unavailable, batch.count)
-                state.operatorLog.error("log_commit_failed", [("worker", "\(index)"), ("records", "\(batch.count)"), ("error", "\(error)")])
+            if !committed {
+                connection.pending[i] = .unavailable
+            } else if ticket == 0 {
+                connection.pending[i] = .stored
             } else {
-                counters.add(.logCommits)
-                counters.add(.logRecords, batch.count)
-                counters.add(.webhookAccepted, batch.count)
-                counters.observe(.ackSeconds, Double(finished - batch.submittedAt) / 1e9, count: batch.count)
+                connection.pendingTickets[i] = ticket
             }
         }
-        guard newlyDurable else { return }
+    }
+
+    /// `--sync batch`: picks up what the group sync made durable since last time and writes
+    /// every response that waited for it.
+    func takeDurable(now: Int64) {
+        guard let groupSync else { return }
+        let durable = groupSync.durable.load(ordering: .acquiring)
+        guard durable > durableTicket else { return }
+        durableTicket = durable
+        let failures = groupSync.failureCount.load(ordering: .acquiring)
+        let anyFailed = failures != seenFailures
+        seenFailures = failures
+        let finished = Clock.monotonicNanoseconds()
+        var done = 0
+        while done < unsynced.count && unsynced[done].ticket <= durable {
+            let batch = unsynced[done]
+            unsyncedBytes -= batch.bytes
+            if anyFailed && groupSync.isFailed(batch.ticket) {
+                counters.add(.unavailable, batch.records)
+            } else {
+                counters.add(.webhookAccepted, batch.records)
+                counters.observe(.ackSeconds, Double(finished - batch.publishedAt) / 1e9, count: batch.records)
+            }
+            done += 1
+        }
+        unsynced.removeFirst(done)
         let waitingNow = waiting
         waiting.removeAll(keepingCapacity: true)
         for fd in waitingNow {
             guard let connection = connections[Int(fd)] else { continue }
             connection.isWaiting = false
-            flush(connection, failedTickets: failed, now: now)
+            flush(connection, now: now)
         }
-        submitStagedBatchIfIdle(now: now)
     }
 
     /// Writes the connection's responses that may go out now, in order, with one send.
-    private func flush(_ connection: Connection, failedTickets: [UInt64], now: Int64) {
+    private func flush(_ connection: Connection, now: Int64) {
         output.removeAll()
         var ready = 0
         for index in 0..<connection.pending.count {
             let ticket = connection.pendingTickets[index]
             if ticket > durableTicket { break }
             var kind = connection.pending[index]
-            if kind == .accepted { kind = failedTickets.contains(ticket) ? .unavailable : .stored }
+            if kind == .accepted { kind = seenFailures > 0 && groupSync?.isFailed(ticket) == true ? .unavailable : .stored }
             // Once shutdown began, every answer tells the client this connection is ending.
             let framing = draining && kind != .continue100 ? .close : connection.pendingFramings[index]
             if kind == .metrics {
@@ -243,18 +229,18 @@ extension Worker {
         }
     }
 
-    /// Batch mode: why new webhooks must be refused now (503), or nil. The log cannot keep up
-    /// when a commit has run longer than `--commit-stall-timeout` or the bytes staged while
-    /// waiting exceed `--max-unsynced-bytes`; refusing then keeps memory bounded and lets
-    /// DocuSign redeliver later instead of timing out.
+    /// `--sync batch`: why new webhooks must be refused now (503), or nil. The log cannot keep
+    /// up when a sync round has run longer than `--commit-stall-timeout` or this worker's bodies
+    /// waiting for a sync exceed `--max-unsynced-bytes`; refusing then keeps memory and the
+    /// unacknowledged backlog bounded and lets DocuSign redeliver later instead of timing out.
     func backpressureReason(now: Int64) -> String? {
-        guard !commitThreads.isEmpty else { return nil }
-        let since = inFlight.first.map { $0.submittedAt } ?? 0
+        guard let groupSync else { return nil }
+        let since = groupSync.busySince.load(ordering: .relaxed)
         if since != 0 && now - since > configuration.commitStallTimeoutNanoseconds {
             return "log commit stalled for \((now - since) / 1_000_000) ms"
         }
-        if stagedBytes > configuration.maxUnsyncedBytes {
-            return "\(stagedBytes) bytes waiting for the log"
+        if unsyncedBytes + stagedBytes > configuration.maxUnsyncedBytes {
+            return "\(unsyncedBytes + stagedBytes) bytes waiting for the log's sync"
         }
         return nil
     }

@@ -18,33 +18,26 @@ final class Worker: LoopDriver, @unchecked Sendable {
     let state: ServerState
     let configuration: ServerConfiguration
     let loop: EventLoop
-    /// The appender this loop stages small messages into. With `--sync batch` there are three
-    /// that rotate: one stages here while the others are committed by `commitThreads`.
-    var appender: LogAppender
-    /// Batch mode: idle appenders (the others are at commit threads).
-    var spareAppenders: [LogAppender] = []
-    /// Streamed large records. Inline modes: the same object as `appender`. Batch mode: a third
-    /// appender committed inline (large bodies are rare; their msync blocks this loop briefly).
-    let streamAppender: LogAppender
-    /// Batch mode only: threads that commit staged batches off the loop thread. Two, so a new
-    /// batch can start syncing while the previous one still is: a message then waits for about
-    /// one sync instead of one and a half.
-    let commitThreads: [CommitThread]
-    /// Batch mode: the ticket of the batch now being staged; the last ticket known durable; the
-    /// batch at the commit thread.
-    var stagingTicket: UInt64 = 1
+    /// This worker's way into the log: small messages are staged into it during a pass and
+    /// committed at the pass's end; large ones stream into it as they arrive.
+    let appender: LogAppender
+    /// `--sync batch`: the server's shared group commit (nil for `none` and `interval`).
+    let groupSync: GroupSync?
+    /// The highest group-sync ticket this worker has seen durable.
     var durableTicket: UInt64 = 0
-    /// Batches at the commit threads, in ticket order.
-    var inFlight: [InFlightBatch] = []
-    /// Messages and body bytes staged and not yet handed to a commit.
+    /// Group-sync failures already applied (compared with `GroupSync.failureCount`).
+    var seenFailures = 0
+    /// Published-but-not-yet-durable commits of this worker, oldest first:
+    /// (ticket, records, body bytes, monotonic time published).
+    var unsynced: [(ticket: UInt64, records: Int, bytes: Int, publishedAt: Int64)] = []
+    var unsyncedBytes = 0
+    /// Messages and body bytes staged this pass.
     var stagedMessages = 0
     var stagedBytes = 0
-    /// Accepted responses this pass that wait for the pass's inline commit.
+    /// Accepted responses this pass that wait for the pass's commit.
     var inlineAcceptedThisPass = 0
     var largeFinishedThisPass = 0
-    /// The ticket the last stored message waits for (0: the pass's inline commit).
-    var lastStoreTicket: UInt64 = 0
-    /// Connections whose next response waits for a commit thread's ticket.
+    /// Connections whose next response waits for a group-sync ticket.
     var waiting: [Int32] = []
     let counters: WorkerCounters
     let responses = ResponseTable()
@@ -85,18 +78,8 @@ final class Worker: LoopDriver, @unchecked Sendable {
         let shortest = min(configuration.requestTimeoutNanoseconds, configuration.idleTimeoutNanoseconds)
         let tick = max(10, min(250, Int(shortest / 4_000_000)))
         loop = try EventLoop(maxEventsPerWait: 1024, tickIntervalMilliseconds: tick)
-        appender = state.log.makeAppender()
-        if configuration.logOptions.sync == .batch {
-            spareAppenders = [state.log.makeAppender(), state.log.makeAppender()]
-            streamAppender = state.log.makeAppender()
-            let (ownLoop, hook) = (loop, state.stallHookFile)
-            commitThreads = try (0..<2).map { n in
-                try CommitThread(loop: ownLoop, name: "ingest-c\(index)-\(n)", stallHookFile: hook)
-            }
-        } else {
-            streamAppender = appender
-            commitThreads = []
-        }
+        groupSync = state.groupSync
+        appender = state.log.makeAppender(deferringSync: state.groupSync != nil)
         counters = state.counters[index]
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
         dirty.reserveCapacity(1024)
@@ -113,15 +96,6 @@ final class Worker: LoopDriver, @unchecked Sendable {
             state.operatorLog.error("worker_failed", [("worker", "\(index)"), ("error", "\(error)")])
         }
         if let listener { listener.close(); self.listener = nil }
-        if !commitThreads.isEmpty {
-            // Everything staged is committed before the process exits, acknowledged or not.
-            while !inFlight.isEmpty {
-                takeCommitCompletion(now: Clock.monotonicNanoseconds())
-                if !inFlight.isEmpty { usleep(1000) }
-            }
-            for thread in commitThreads { thread.stop() }
-            if stagedMessages > 0 { _ = try? appender.commit() }
-        }
     }
 
     /// Asks the worker to stop accepting and drain. Any thread.
@@ -154,7 +128,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     }
 
     func woken(now: Int64) {
-        takeCommitCompletion(now: now)
+        takeDurable(now: now)
         guard state.stopping.load(ordering: .acquiring), !draining else { return }
         draining = true
         drainDeadline = now + max(configuration.requestTimeoutNanoseconds, 1_000_000_000)
@@ -215,7 +189,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
                 }
             }
         }
-        if draining && openCount == 0 && inFlight.isEmpty { isFinished = true }
+        if draining && openCount == 0 { isFinished = true }
     }
 
     // MARK: Accepting
@@ -282,7 +256,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         state.openConnections.wrappingSubtract(1, ordering: .relaxed)
         connection.trimForPool()
         if pool.count < 4096 { pool.append(connection) }
-        if draining && openCount == 0 && inFlight.isEmpty { isFinished = true }
+        if draining && openCount == 0 { isFinished = true }
     }
 
     /// Logs one line about a rejected request, within the per-second line budget.
@@ -293,15 +267,3 @@ final class Worker: LoopDriver, @unchecked Sendable {
     }
 }
 
-/// A batch handed to a commit thread.
-struct InFlightBatch {
-    let appender: LogAppender
-    let thread: CommitThread
-    let ticket: UInt64
-    let count: Int
-    let submittedAt: Int64
-    /// Set when its thread reported; the batch counts as durable only once every earlier
-    /// ticket is durable too (acknowledgements stay in order).
-    var finished = false
-    var error: (any Error)?
-}
