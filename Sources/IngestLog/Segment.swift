@@ -181,9 +181,18 @@ final class Segment: @unchecked Sendable {
 
     /// Prefaults pages (see `MessageLog.schedulePrefault`) so the copies that land there do not
     /// take the expensive part of the page faults.
+    ///
+    /// In pieces of at most 128 KiB: one `madvise` over a 2 MiB window held the process's
+    /// memory-map lock for 12–16 ms on the reference VM, and workers faulting pages (or any
+    /// mmap) stalled behind it (open-loop p99.9 of 8–14 ms, measured with perf trace).
     func prefault(offset: Int, count: Int) {
         let end = min(capacity, offset + count)
-        if end > offset { region.populateForReading(offset: offset, count: end - offset) }
+        var position = offset
+        while position < end {
+            let piece = min(128 << 10, end - position)
+            region.populateForReading(offset: position, count: piece)
+            position += piece
+        }
     }
 }
 

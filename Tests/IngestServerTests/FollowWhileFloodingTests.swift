@@ -58,5 +58,9 @@ final class FollowWhileFloodingTests: XCTestCase {
         let segments = try FileManager.default.contentsOfDirectory(atPath: fixture.logDirectory.path).filter { $0.hasSuffix(".log") }
         XCTAssertGreaterThan(segments.count, 1, "the flood crossed segment boundaries")
         XCTAssertEqual(try fixture.records().map(\.sequence), sequences, "the follower saw what the log holds")
+        // Under load the server writes one summary line a second, not a line per request.
+        let stderr = fixture.server.stderr
+        XCTAssertTrue(stderr.contains("event=summary") && stderr.contains("accepted="), stderr)
+        XCTAssertLessThan(stderr.split(separator: "\n").count, 100, "no line per request")
     }
 }
