@@ -58,7 +58,7 @@ final class Connection {
     /// For each pending response: the commit ticket it waits for (0: none). Responses are written
     /// in order, so one waiting for a ticket holds back the ones behind it.
     var pendingTickets: [UInt64] = []
-    /// On the worker's list of connections waiting for a commit thread's ticket.
+    /// On the worker's list of connections waiting for a group-sync ticket (`--sync batch`).
     var isWaiting = false
     /// On the worker's dirty list for this pass.
     var isDirty = false
