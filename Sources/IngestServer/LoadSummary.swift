@@ -1,3 +1,5 @@
+import IngestSystem
+
 /// The per-second `summary` line: what happened since the last one, summed over workers.
 /// Written by worker 0's tick, only when something happened, so an idle server stays quiet and
 /// a flooded one writes one line a second instead of one per request.
@@ -14,8 +16,9 @@ final class LoadSummary {
 
     func emitIfDue(_ state: ServerState, now: Int64) {
         guard now - lastAt >= 1_000_000_000 else { return }
-        let seconds = lastAt == 0 ? 1.0 : Double(now - lastAt) / 1e9
-        lastAt = now
+        let clock = Clock.monotonicNanoseconds()
+        let seconds = lastAt == 0 ? 1.0 : max(0.001, Double(clock - lastAt) / 1e9)
+        lastAt = clock
         var current: [UInt64] = []
         for counter in LoadSummary.reported {
             current.append(state.counters.reduce(0) { $0 + $1.value(counter) })

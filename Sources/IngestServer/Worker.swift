@@ -96,6 +96,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
             state.operatorLog.error("worker_failed", [("worker", "\(index)"), ("error", "\(error)")])
         }
         if let listener { listener.close(); self.listener = nil }
+        if index == 0 { summary.emitIfDue(state, now: .max) }   // the last partial second
     }
 
     /// Asks the worker to stop accepting and drain. Any thread.

@@ -53,7 +53,7 @@ final class CrashRecoveryTests: XCTestCase {
                     }
                 }
             }
-            Thread.sleep(forTimeInterval: 0.6)
+            Thread.sleep(forTimeInterval: 1.0)
             server.crash()
             stopFlag.set()
             XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
