@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import IngestHTTP
 
 extension Worker {
@@ -12,8 +15,8 @@ extension Worker {
         }
         connection.requestHasBody = head.isChunked || (head.contentLength ?? 0) > 0
 
-        let path = Worker.path(of: head.target, in: bytes)
-        if Worker.span(path, in: bytes, equals: configuration.webhookPath) {
+        let path = pathSpan(of: head.target, in: bytes)
+        if isWebhookPath(path, in: bytes) {
             if head.method == .post {
                 beginWebhook(connection, head: bytes, now: now)
             } else {
@@ -63,22 +66,10 @@ extension Worker {
         connection.route = .none
     }
 
-    /// The path part of a request-target (up to `?`).
-    static func path(of target: ByteSpan, in bytes: UnsafeRawBufferPointer) -> ByteSpan {
-        let start = Int(target.offset)
-        var length = 0
-        while length < Int(target.length) && bytes[start + length] != UInt8(ascii: "?") { length += 1 }
-        return ByteSpan(offset: target.offset, length: Int32(length))
-    }
-
-    /// Exact (case-sensitive) comparison of a span with a configured string such as the webhook path.
-    static func span(_ span: ByteSpan, in bytes: UnsafeRawBufferPointer, equals text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
-            guard utf8.count == Int(span.length) else { return false }
-            let start = Int(span.offset)
-            for i in 0..<utf8.count where bytes[start + i] != utf8[i] { return false }
-            return true
-        }
+    /// Exact (case-sensitive) comparison with the configured webhook path, whose bytes the
+    /// worker copied once at start-up (no `String` per request).
+    private func isWebhookPath(_ path: ByteSpan, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard path.lowerBound >= 0, path.upperBound <= bytes.count, Int(path.length) == webhookPath.count else { return false }
+        return memcmp(bytes.baseAddress! + path.lowerBound, webhookPath.baseAddress!, webhookPath.count) == 0
     }
 }

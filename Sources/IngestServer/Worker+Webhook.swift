@@ -184,13 +184,11 @@ extension Worker {
                 appender.stage(receivedAtNanoseconds: connection.receivedAt, flags: flags, fields: fields, body: body)
             }
             counters.add(.bodyBytesStored, connection.staging.count)
-            stagedMessages += 1
             stagedBytes += connection.staging.count
             connection.staging.removeAll()
         case .large(let record):
             appender.finishLargeRecord(record, flags: flags, fields: fields)
             connection.sink = .staged
-            largeFinishedThisPass += 1
         case .spilled(let file, let length):
             connection.sink = .staged
             defer { file.close() }
@@ -203,7 +201,6 @@ extension Worker {
                 offset += Int64(n)
             }
             appender.finishLargeRecord(record, flags: flags, fields: fields)
-            largeFinishedThisPass += 1
             counters.add(.bodyBytesStored, length)
         }
     }
@@ -226,6 +223,6 @@ extension Worker {
 
     @inline(__always)
     static func slice(_ span: ByteSpan, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[Int(span.offset)..<(Int(span.offset) + Int(span.length))])
+        UnsafeRawBufferPointer(rebasing: bytes[span.range])
     }
 }

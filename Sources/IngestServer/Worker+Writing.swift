@@ -37,9 +37,7 @@ extension Worker {
                 unsynced.append((ticket, accepted, stagedBytes, now))
                 unsyncedBytes += stagedBytes
             }
-            stagedMessages = 0
             stagedBytes = 0
-            largeFinishedThisPass = 0
         }
         if dirty.isEmpty { return }
         for fd in dirty {

@@ -31,12 +31,10 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// (ticket, records, body bytes, monotonic time published).
     var unsynced: [(ticket: UInt64, records: Int, bytes: Int, publishedAt: Int64)] = []
     var unsyncedBytes = 0
-    /// Messages and body bytes staged this pass.
-    var stagedMessages = 0
+    /// Body bytes staged this pass (counted against `--max-unsynced-bytes`).
     var stagedBytes = 0
     /// Accepted responses this pass that wait for the pass's commit.
     var inlineAcceptedThisPass = 0
-    var largeFinishedThisPass = 0
     /// Connections whose next response waits for a group-sync ticket.
     var waiting: [Int32] = []
     let counters: WorkerCounters
@@ -58,6 +56,8 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// with the connection's leftover bytes, is parsed, and whatever stays unconsumed is copied
     /// back to the connection. Idle connections therefore hold no input buffer.
     let input: UnsafeMutableRawBufferPointer
+    /// The configured webhook path's bytes, copied once (compared with `memcmp` per request).
+    let webhookPath: UnsafeMutableRawBufferPointer
     /// Output scratch: one pass's responses for one connection, sent with one write.
     let output = OwnedBytes(capacity: 16 * 1024)
 
@@ -82,11 +82,18 @@ final class Worker: LoopDriver, @unchecked Sendable {
         appender = state.log.makeAppender(deferringSync: state.groupSync != nil)
         counters = state.counters[index]
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
+        let pathBytes = Array(configuration.webhookPath.utf8)
+        precondition(!pathBytes.isEmpty, "the webhook path is validated to start with '/'")
+        webhookPath = .allocate(byteCount: pathBytes.count, alignment: 1)
+        pathBytes.withUnsafeBytes { webhookPath.copyMemory(from: $0) }
         dirty.reserveCapacity(1024)
         try loop.epoll.add(listener, interest: .readable, token: Worker.listenerToken)
     }
 
-    deinit { input.deallocate() }
+    deinit {
+        input.deallocate()
+        webhookPath.deallocate()
+    }
 
     /// Runs the loop until shutdown has drained every connection.
     func run() {
