@@ -265,7 +265,8 @@ enum LogRecordJSON {
     static func rfc3339(nanoseconds: Int64) -> String {
         let (seconds, fraction) = floorDivide(nanoseconds, 1_000_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let date = CivilDate.date(daysSinceEpoch: Int(days))
+        let (year, month, day) = (Int64(date.year), Int64(date.month), Int64(date.day))
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let micro = String(fraction / 1000)
         let micros = String(repeating: "0", count: 6 - micro.count) + micro
@@ -277,18 +278,5 @@ enum LogRecordJSON {
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let q = a / b, r = a % b
         return r < 0 ? (q - 1, r + b) : (q, r)
-    }
-
-    /// Proleptic Gregorian date of a day count from 1970-01-01 (the "days from civil" inverse).
-    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
