@@ -54,5 +54,7 @@ let package = Package(
         .testTarget(name: "IngestServerTests", dependencies: [
             "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
         ]),
+        // The project as a whole: self-contained (nothing read from outside its root).
+        .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),
     ]
 )

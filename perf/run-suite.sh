@@ -476,5 +476,14 @@ fi
 mkdir -p "$RESULTS_DIR"
 OUT="$RESULTS_DIR/$(date +%Y-%m-%d)-$HOST_NAME.md"
 python3 "$RENDER" render "$WORK" "$OUT"
+# Results are kept in the repository: paths inside the project are written relative to its root,
+# so no tracked file names a folder outside it (Tests/ProjectTests/SelfContainedTests).
+python3 - "$PROJECT_ROOT" "$OUT" <<'PY'
+import sys
+root, out = sys.argv[1].rstrip("/"), sys.argv[2]
+text = open(out).read()
+text = text.replace(root + "/", "./").replace(root.replace("/", "\\/") + "\\/", ".\\/")
+open(out, "w").write(text)
+PY
 log "wrote $OUT"
 python3 "$RENDER" headline "$WORK"

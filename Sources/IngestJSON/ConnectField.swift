@@ -1,6 +1,6 @@
 /// The four values the ingest path takes out of a Connect JSON body.
 ///
-/// Paths (see `../shared/CONNECT.md`): `event`, `configurationId` and `generatedDateTime` are keys
+/// Paths (see the README, "What is extracted"): `event`, `configurationId` and `generatedDateTime` are keys
 /// of the top-level object; `envelopeId` is `data.envelopeId` (the top-level `data` object's key)
 /// or, when that is absent, the top-level `envelopeId` of the legacy JSON format whose body is the
 /// envelope itself. The raw values are stable: they index per-field tables elsewhere.

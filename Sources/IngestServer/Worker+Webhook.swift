@@ -12,7 +12,7 @@ import IngestSystem
 /// scanner in the same pass and staged or streamed into the log → at the end, verify → stage the
 /// record → the pass's commit → 200.
 ///
-/// Rules that matter for DocuSign (see shared/CONNECT.md): a genuine message is stored and
+/// Rules that matter for DocuSign (see the README, "Answers"): a genuine message is stored and
 /// acknowledged even when its JSON is malformed or lacks fields (refusing it would stall the
 /// customer's whole Connect configuration); a message whose signature does not verify is never
 /// stored; a 200 is written only after the commit covering the record returned.

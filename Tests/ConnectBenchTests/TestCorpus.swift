@@ -1,17 +1,10 @@
 import Foundation
 
-/// The shared corpus (`../shared/corpus` beside the project), found by walking up from this file
-/// so it also works from a scratch package whose test folder is a symlink.
+import IngestTestSupport
+
+/// The project's corpus (`Tests/Fixtures/corpus`), through IngestTestSupport's `Corpus`.
 enum TestCorpus {
-    static var directory: URL {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("shared/corpus")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("SOURCES.md").path) { return candidate }
-            url.deleteLastPathComponent()
-        }
-        fatalError("shared/corpus not found above \(#filePath)")
-    }
+    static var directory: URL { Corpus.directory }
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))

@@ -2,7 +2,7 @@ import IngestJSON
 import IngestTestSupport
 import XCTest
 
-/// Every JSON body in `../shared/corpus/` gives the fields written down here, whole and at every
+/// Every JSON body in `Tests/Fixtures/corpus/` gives the fields written down here, whole and at every
 /// cutting.
 final class CorpusTests: XCTestCase {
     /// Expected outcome per corpus file (checked by hand against the files; see SOURCES.md).

@@ -2,7 +2,7 @@ import Foundation
 
 /// Connect 2.0 messages built in code, and HTTP requests carrying them.
 public enum ConnectMessages {
-    /// The two example keys of shared/corpus/hmac-test-vectors.selfmade.json style: plain strings.
+    /// The two example keys of Tests/Fixtures/corpus/hmac-test-vectors.selfmade.json style: plain strings.
     public static let keyA = "zP9w0dGk7Xq3bRj2Yt8sVn5LcF1mHa6uKe4iOp0TxWg="
     public static let keyB = "Qm7vN2xJ9aLd4kR8tY1cW6pZ3sH0bF5gE2uI7oK9nMe="
 

@@ -1,10 +1,11 @@
 import Foundation
 
-/// The shared corpus of real DocuSign Connect bodies, beside the project at `../shared/corpus/`.
+/// The project's copy of real DocuSign Connect bodies, byte-exact, in `Tests/Fixtures/corpus/`
+/// (where each came from: `SOURCES.md` there). Tests read nothing outside the project root.
 public enum Corpus {
-    /// The folder, beside the project root.
+    /// The folder inside the project.
     public static var directory: URL {
-        ProjectPaths.root.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        ProjectPaths.root.appendingPathComponent("Tests/Fixtures/corpus")
     }
 
     /// The exact bytes of one corpus file.
