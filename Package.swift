@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
+        // Message identity (BLAKE2b-128 of the fields that survive redelivery) and the persistent,
+        // memory-mapped index that flags redeliveries; the log calls it under its reservation lock.
+        .target(name: "IngestDedup", dependencies: ["IngestLog", "IngestSystem", "CLinux"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
@@ -50,6 +53,9 @@ let package = Package(
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
+        .testTarget(name: "IngestDedupTests", dependencies: [
+            "IngestDedup", "IngestLog", "IngestSystem", "IngestTestSupport", "COpenSSL",
+        ]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
             "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
