@@ -88,6 +88,14 @@ public final class ConnectFieldScanner {
         }
     }
 
+    /// The document offsets of the top-level `retryCount` member's value (from its first byte to
+    /// one past its last; a string's quotes and a container's brackets included), or nil when the
+    /// top-level object has no such member, or its value was cut by an error or by the end of the
+    /// input. Several `retryCount` members: the last one. Any JSON type counts. The message id
+    /// leaves these bytes out of a body (see IngestDedup's MessageIdentity), because DocuSign's
+    /// redeliveries of a message differ only there. Valid until the next `reset()`.
+    public var retryCountValueRange: Range<Int>? { core.retryCountRange }
+
     /// A copy of `withField`'s bytes (allocates; for tools and tests).
     public func fieldBytes(_ field: ConnectField) -> [UInt8]? {
         withField(field) { $0.map { Array($0) } }

@@ -20,7 +20,9 @@ extension JSONStreamScanner {
             switch key.count {
             case 4: return Self.equal(key, "data") ? .data : .none
             case 5: return Self.equal(key, "event") ? .event : .none
-            case 10: return Self.equal(key, "envelopeId") ? .envelopeId : .none
+            case 10:
+                if Self.equal(key, "envelopeId") { return .envelopeId }
+                return Self.equal(key, "retryCount") ? .retryCount : .none
             case 15: return Self.equal(key, "configurationId") ? .configurationId : .none
             case 17: return Self.equal(key, "generatedDateTime") ? .generatedDateTime : .none
             default: return .none
@@ -29,6 +31,7 @@ extension JSONStreamScanner {
         switch role {
         case .none: break
         case .data: fields.clear(.dataEnvelopeId)
+        case .retryCount: forgetRetryCount()
         default: fields.clear(role.slot!)
         }
         return role
@@ -47,7 +50,7 @@ extension JSONStreamScanner.KeyRole {
     /// The slot this key's value is kept in (nil for `data` and `none`).
     var slot: CaptureBuffers.Slot? {
         switch self {
-        case .none, .data: nil
+        case .none, .data, .retryCount: nil
         case .event: .event
         case .configurationId: .configurationId
         case .envelopeId: .envelopeId
@@ -59,4 +62,38 @@ extension JSONStreamScanner.KeyRole {
     /// Where a string value for this key goes: every field accepts a string.
     @inline(__always)
     var stringSlot: CaptureBuffers.Slot? { slot }
+}
+
+/// The position of the top-level `retryCount` value, which the message id leaves out of a body
+/// (DocuSign's redeliveries differ from the first delivery only there). Only its document offsets
+/// are kept, never its bytes: any JSON type counts (Connect sends a number or a string), and the
+/// range runs from the value's first byte to its last (a string's quotes included; a container's
+/// brackets included). Same rules as the fields: a key at another depth does not count, the last
+/// occurrence wins, and a value cut by an error is absent.
+extension JSONStreamScanner {
+    /// The value of a top-level `retryCount` key starts at piece index `i`.
+    @inline(__always)
+    mutating func beginRetryCountValue(at i: Int) {
+        retryCountStart = consumed &+ i
+        retryCountEnd = -1
+        retryCountOpen = true
+    }
+
+    /// It ended before piece index `end`.
+    @inline(never)
+    mutating func endRetryCountValue(at end: Int) {
+        retryCountEnd = consumed &+ end
+        retryCountOpen = false
+    }
+
+    mutating func forgetRetryCount() {
+        retryCountStart = -1
+        retryCountEnd = -1
+        retryCountOpen = false
+    }
+
+    /// The complete top-level `retryCount` value's document range, if any.
+    var retryCountRange: Range<Int>? {
+        retryCountOpen || retryCountStart < 0 || retryCountEnd < retryCountStart ? nil : retryCountStart..<retryCountEnd
+    }
 }

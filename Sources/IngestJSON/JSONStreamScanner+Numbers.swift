@@ -79,7 +79,7 @@ extension JSONStreamScanner {
             fields.commit(slot)
             captureSlot = nil
         }
-        endValue()
+        endValue(at: i)
         return i
     }
 
@@ -100,7 +100,7 @@ extension JSONStreamScanner {
             literalRemaining &-= 1
             i &+= 1
             if literalRemaining == 0 {
-                endValue()
+                endValue(at: i)
                 return i
             }
         }

@@ -81,11 +81,12 @@ extension JSONStreamScanner {
             guard b == UInt8(ascii: "\"") else { return beginValue(b, i, count) }
             let role = pendingRole
             pendingRole = .none
+            if role == .retryCount { beginRetryCountValue(at: i) }
             beginValueString(role: role)
             return i &+ 1
         }
         if let slot { fields.commit(slot) }
-        endValue()
+        endValue(at: start)
         guard inObject, depth > 0 else { return start }
         var i = skipWhitespace(p, start, count)
         guard i < count, p.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: ",") else { return i }

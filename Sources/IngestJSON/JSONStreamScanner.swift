@@ -64,9 +64,10 @@ struct JSONStreamScanner: ~Copyable {
         case start, sign, zero, integer, dot, fraction, exponent, exponentSign, exponentDigits
     }
 
-    /// Which extracted value, if any, the current key names.
+    /// Which extracted value, if any, the current key names. `retryCount` is not captured: only
+    /// its value's position is kept (see `retryCountRange`).
     enum KeyRole: UInt8 {
-        case none, event, configurationId, envelopeId, generatedDateTime, data, dataEnvelopeId
+        case none, event, configurationId, envelopeId, generatedDateTime, data, dataEnvelopeId, retryCount
     }
 
     let maxDepth: Int
@@ -100,6 +101,12 @@ struct JSONStreamScanner: ~Copyable {
     var dataObjectOpen = false
     let fields: CaptureBuffers
 
+    /// Document offsets of the top-level `retryCount` value (first byte, one past the last), -1
+    /// when there is none; `retryCountOpen` while the value is being read.
+    var retryCountStart = -1
+    var retryCountEnd = -1
+    var retryCountOpen = false
+
     var error: JSONScanError? = nil
     /// Where strings end in the current piece (rebuilt for every piece).
     var window = NonPlainWindow()
@@ -122,6 +129,9 @@ struct JSONStreamScanner: ~Copyable {
         captureSlot = nil
         pendingRole = .none
         dataObjectOpen = false
+        retryCountStart = -1
+        retryCountEnd = -1
+        retryCountOpen = false
         error = nil
         fields.resetAll()
     }
@@ -170,6 +180,7 @@ struct JSONStreamScanner: ~Copyable {
         error = JSONScanError(reason: reason, offset: documentOffset)
         mode = .failed
         captureSlot = nil
+        if retryCountOpen { forgetRetryCount() }
     }
 
     /// Fails at index `i` of the current piece of `count` bytes. Returns `count`, so a handler can
@@ -197,7 +208,7 @@ struct JSONStreamScanner: ~Copyable {
                 if b == UInt8(ascii: ",") {
                     mode = inObject ? .keyStart : .valueStart
                 } else if b == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    closeContainer()
+                    closeContainer(at: i)
                 } else {
                     return fail(.unexpectedByte, i, count)
                 }
@@ -213,7 +224,7 @@ struct JSONStreamScanner: ~Copyable {
                     return scanString(p, i &+ 1, count)
                 }
                 guard b == UInt8(ascii: "}"), mode == .objectFirst else { return fail(.unexpectedByte, i, count) }
-                closeContainer()
+                closeContainer(at: i)
                 i &+= 1
             case .colon:
                 guard b == UInt8(ascii: ":") else { return fail(.unexpectedByte, i, count) }
@@ -233,6 +244,7 @@ struct JSONStreamScanner: ~Copyable {
     mutating func beginValue(_ b: UInt8, _ i: Int, _ count: Int) -> Int {
         let role = pendingRole
         pendingRole = .none
+        if role == .retryCount { beginRetryCountValue(at: i) }
         switch b {
         case UInt8(ascii: "\""):
             beginValueString(role: role)
@@ -249,7 +261,7 @@ struct JSONStreamScanner: ~Copyable {
             mode = .arrayFirst
             return i &+ 1
         case UInt8(ascii: "]") where mode == .arrayFirst:
-            closeContainer()
+            closeContainer(at: i)
             return i &+ 1
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             beginNumber(role: role)
@@ -277,17 +289,19 @@ struct JSONStreamScanner: ~Copyable {
         inObject = isObject
     }
 
+    /// The closing bracket is at piece index `i`.
     @inline(__always)
-    mutating func closeContainer() {
+    mutating func closeContainer(at i: Int) {
         depth &-= 1
         if depth == 1 { dataObjectOpen = false }
         if depth > 0 { inObject = containers.isObject(depth &- 1) }
-        endValue()
+        endValue(at: i &+ 1)
     }
 
-    /// A value just ended: what comes next depends on where it was.
+    /// A value just ended before piece index `end`: what comes next depends on where it was.
     @inline(__always)
-    mutating func endValue() {
+    mutating func endValue(at end: Int) {
+        if retryCountOpen && depth == 1 { endRetryCountValue(at: end) }
         mode = depth == 0 ? .topDone : .afterValue
     }
 }
