@@ -4,4 +4,5 @@
 #include "crc32c.h"
 #include "syscalls.h"
 #include "counters.h"
+#include "prefetch.h"
 #endif
