@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestDedup",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.

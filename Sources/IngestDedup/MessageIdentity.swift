@@ -46,18 +46,44 @@ public enum MessageIdentity {
         event != nil && envelopeId != nil && generatedDateTime != nil
     }
 
-    /// The fields form's id. No allocation.
+    /// The fields form's id. No allocation: the encoding is built in a stack buffer when it fits
+    /// in 512 bytes (always, for real messages) and hashed in one call, else hashed piece by piece.
     public static func fromFields(accountId: UnsafeRawBufferPointer?, configurationId: UnsafeRawBufferPointer?,
                                   event: UnsafeRawBufferPointer?, envelopeId: UnsafeRawBufferPointer?,
                                   generatedDateTime: UnsafeRawBufferPointer?) -> MessageID {
+        let total = 1 + 20 + (accountId?.count ?? 0) + (configurationId?.count ?? 0) + (event?.count ?? 0)
+            + (envelopeId?.count ?? 0) + (generatedDateTime?.count ?? 0)
         var hash = BLAKE2b(digestLength: digestLength)
-        var form = fieldsForm
-        withUnsafeBytes(of: &form) { hash.update($0) }
-        put(accountId, &hash)
-        put(configurationId, &hash)
-        put(event, &hash)
-        put(envelopeId, &hash)
-        put(generatedDateTime, &hash)
+        if total <= 512 {
+            withUnsafeTemporaryAllocation(byteCount: 512, alignment: 8) { buffer in
+                let base = buffer.baseAddress!
+                base.storeBytes(of: fieldsForm, as: UInt8.self)
+                var used = 1
+                func append(_ field: UnsafeRawBufferPointer?) {
+                    let length = (field.map { UInt32(truncatingIfNeeded: $0.count) } ?? UInt32.max).littleEndian
+                    base.storeBytes(of: length, toByteOffset: used, as: UInt32.self)
+                    used += 4
+                    if let field, field.count > 0 {
+                        (base + used).copyMemory(from: field.baseAddress!, byteCount: field.count)
+                        used += field.count
+                    }
+                }
+                append(accountId)
+                append(configurationId)
+                append(event)
+                append(envelopeId)
+                append(generatedDateTime)
+                hash.update(UnsafeRawBufferPointer(start: base, count: used))
+            }
+        } else {
+            var form = fieldsForm
+            withUnsafeBytes(of: &form) { hash.update($0) }
+            put(accountId, &hash)
+            put(configurationId, &hash)
+            put(event, &hash)
+            put(envelopeId, &hash)
+            put(generatedDateTime, &hash)
+        }
         let (high, low) = hash.finalizeAs128()
         return MessageID(high: high, low: low)
     }

@@ -48,9 +48,11 @@ final class MessageIdentityTests: XCTestCase {
         var random = SeededRandom(seed: seed)
         for round in 0..<500 {
             let fields: [String?] = (0..<5).map { _ in
-                switch random.next() % 4 {
+                switch random.next() % 5 {
                 case 0: return nil
                 case 1: return ""
+                case 2 where round % 3 == 0:   // long values: encodings over 512 bytes take the streaming path
+                    return String((0..<Int(200 + random.next() % 300)).map { _ in Character(Unicode.Scalar(UInt8(33 + random.next() % 90))) })
                 default: return String((0..<Int(random.next() % 60)).map { _ in Character(Unicode.Scalar(UInt8(33 + random.next() % 90))) })
                 }
             }
