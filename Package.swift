@@ -34,10 +34,10 @@ let package = Package(
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop", "IngestDedup",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestDedup",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],

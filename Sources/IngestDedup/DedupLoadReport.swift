@@ -21,12 +21,21 @@ public struct DedupLoadReport: Sendable, CustomStringConvertible {
     public var entries = 0
     public var capacity = 0
     public var fileBytes = 0
+    /// There was no index and nothing in the log to build it from: a first start.
+    public var isNew: Bool { rebuiltBecause == DedupLoadReport.missingReason && recordsApplied == 0 }
+    static let missingReason = "no index file"
+    /// Worth a warning: the index could not be reused as it was, or the crash cost something.
+    public var isNoteworthy: Bool {
+        (rebuiltBecause != nil && !isNew) || entriesRemoved > 0 || orphanedDuplicates > 0 || tornSlotsRepaired > 0
+    }
     /// Wall time the load took, in nanoseconds.
     public var nanoseconds: Int64 = 0
 
     public var description: String {
         var text: String
-        if let rebuiltBecause {
+        if isNew {
+            text = "created"
+        } else if let rebuiltBecause {
             text = "rebuilt from the log (\(rebuiltBecause))"
         } else if recoveredAfterCrash {
             text = "reopened after a crash: checked \(entriesVerified) recent entries against the log, removed \(entriesRemoved)"

@@ -30,7 +30,7 @@ extension DuplicateIndex {
 
         switch try IndexFile.open(path: path, geometry: geometry) {
         case .missing:
-            rebuildReason = "no index file"
+            rebuildReason = DedupLoadReport.missingReason
         case .unusable(let why):
             rebuildReason = why
         case .opened(let index):

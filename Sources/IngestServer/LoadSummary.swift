@@ -11,11 +11,13 @@ final class LoadSummary {
     ]
     private var previous: [UInt64]
     private var lastAt: Int64 = 0
+    private let dedupFull = DedupFullWarning()
 
     init() { previous = Array(repeating: 0, count: LoadSummary.reported.count) }
 
     func emitIfDue(_ state: ServerState, now: Int64) {
         guard now - lastAt >= 1_000_000_000 else { return }
+        dedupFull.check(state)
         let clock = Clock.monotonicNanoseconds()
         let seconds = lastAt == 0 ? 1.0 : max(0.001, Double(clock - lastAt) / 1e9)
         lastAt = clock

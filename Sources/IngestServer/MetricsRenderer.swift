@@ -64,6 +64,7 @@ enum MetricsRenderer {
             out += "connect_worker_open_connections{worker=\"\(index)\"} \(worker.value(.connectionsOpen))\n"
         }
 
+        DedupMetricsRenderer.render(&out, state)
         histogram(&out, state, .syncSeconds, "connect_log_commit_seconds", "Time to append and sync one batch.")
         histogram(&out, state, .ackSeconds, "connect_ack_seconds", "From the loop pass that read a message's last byte to its 200 being written.")
         histogram(&out, state, .batchRecords, "connect_log_batch_records", "Records per commit.")

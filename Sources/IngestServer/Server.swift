@@ -22,13 +22,7 @@ public enum Server {
         // reload sent by habit) neither kills the listener mid-flight nor drains it.
         Signals.block([SIGTERM, SIGINT, SIGHUP])
 
-        let log: MessageLog
-        do {
-            log = try MessageLog.open(directory: configuration.logDirectory, options: configuration.logOptions)
-        } catch {
-            throw ServerStartError(description: "cannot open the log in \(configuration.logDirectory): \(error)")
-        }
-        operatorLog.info("log_opened", [("dir", configuration.logDirectory), ("recovery", "\(log.recoveryReport)")])
+        let (log, duplicateIndex) = try LogStartup.open(configuration, operatorLog: operatorLog)
 
         guard var address = SocketAddress(host: configuration.host, port: configuration.port) else {
             throw ServerStartError(description: "--host \(configuration.host) is not a numeric IPv4 or IPv6 address")
@@ -51,7 +45,7 @@ public enum Server {
             ? try GroupSync(log: log, operatorLog: operatorLog, stallHookFile: configuration.testStallHookFile)
             : nil
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
-                                workerCount: listeners.count, groupSync: groupSync)
+                                workerCount: listeners.count, groupSync: groupSync, duplicateIndex: duplicateIndex)
         ReadinessCheck.update(state)
         var workers: [Worker] = []
         var threads: [OSThread] = []
@@ -84,6 +78,7 @@ public enum Server {
             operatorLog.error("log_close_failed", [("error", "\(error)")])
             return 1
         }
+        if !LogStartup.close(duplicateIndex, operatorLog: operatorLog) { return 1 }
         operatorLog.info("stopped")
         return 0
     }

@@ -1,3 +1,4 @@
+import IngestDedup
 import IngestHMAC
 import IngestHTTP
 import IngestLog
@@ -35,8 +36,21 @@ public struct ServerConfiguration: Sendable {
     public var maxUnsyncedBytes = 64 << 20
     /// See `ServerState.stallHookFile`. Tests only.
     public var testStallHookFile: String?
+    /// `--dedup`: flag redeliveries using the persistent index (default), or not.
+    public var dedup = DedupMode.flag
+    /// `--dedup-capacity`, `--dedup-window`.
+    public var dedupOptions = DedupOptions()
+    /// Added to the wall clock (receive times, the index's window). Tests only
+    /// (CONNECT_TEST_HOOK_CLOCK_OFFSET_SECONDS), to act out days passing.
+    public var testClockOffsetNanoseconds: Int64 = 0
     public var logFormat = LogFormat.text
     public var logLevel = LogLevel.info
 
     public init() {}
+}
+
+/// `--dedup`: whether the log flags redeliveries (message ids are stored either way).
+public enum DedupMode: String, Sendable {
+    case off
+    case flag
 }

@@ -1,3 +1,4 @@
+import IngestDedup
 import IngestLog
 import Synchronization
 
@@ -19,10 +20,13 @@ final class ServerState: Sendable {
     let counters: [WorkerCounters]
     /// `--sync batch`: the shared group commit; nil otherwise.
     let groupSync: GroupSync?
+    /// `--dedup flag`: the duplicate index the log consults at commit; nil with `--dedup off`.
+    let duplicateIndex: DuplicateIndex?
 
     init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
-         groupSync: GroupSync?) {
+         groupSync: GroupSync?, duplicateIndex: DuplicateIndex? = nil) {
         self.groupSync = groupSync
+        self.duplicateIndex = duplicateIndex
         self.configuration = configuration
         self.log = log
         self.operatorLog = operatorLog

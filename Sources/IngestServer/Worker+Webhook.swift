@@ -198,13 +198,15 @@ extension Worker {
         switch connection.sink {
         case .staged:
             connection.staging.withBytes { body in
-                appender.stage(receivedAtNanoseconds: connection.receivedAt, flags: flags, fields: fields, body: body)
+                appender.stage(receivedAtNanoseconds: connection.receivedAt, flags: flags, fields: fields,
+                               messageId: messageIdentity(connection, fields, body: body), body: body)
             }
             counters.add(.bodyBytesStored, connection.staging.count)
             stagedBytes += connection.staging.count
             connection.staging.removeAll()
         case .large(let record):
-            appender.finishLargeRecord(record, flags: flags, fields: fields)
+            appender.finishLargeRecord(record, flags: flags, fields: fields,
+                                       messageId: messageIdentity(connection, fields, body: nil, record: record))
             connection.sink = .staged
         case .spilled(let file, let length):
             connection.sink = .staged
@@ -217,7 +219,8 @@ extension Worker {
                 appender.appendLargeBody(record, UnsafeRawBufferPointer(rebasing: input[0..<n]))
                 offset += Int64(n)
             }
-            appender.finishLargeRecord(record, flags: flags, fields: fields)
+            appender.finishLargeRecord(record, flags: flags, fields: fields,
+                                       messageId: messageIdentity(connection, fields, body: nil, record: record))
             counters.add(.bodyBytesStored, length)
         }
     }

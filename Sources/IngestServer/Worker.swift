@@ -112,7 +112,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// Wall-clock time, read at most once per loop pass.
     func wallClock(_ now: Int64) -> Int64 {
         if now != wallNowAt {
-            wallNow = Clock.wallNanoseconds()
+            wallNow = Clock.wallNanoseconds() &+ configuration.testClockOffsetNanoseconds
             wallNowAt = now
         }
         return wallNow

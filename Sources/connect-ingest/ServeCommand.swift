@@ -1,4 +1,5 @@
 import Foundation
+import IngestDedup
 import IngestHMAC
 import IngestHTTP
 import IngestLog
@@ -29,6 +30,9 @@ enum ServeCommand {
         FlagSpec(name: "commit-stall-timeout", valueName: "DURATION", defaultText: "2s", help: "with --sync batch: new webhooks get 503 while a commit has run longer than this"),
         FlagSpec(name: "max-unsynced-bytes", valueName: "BYTES", defaultText: "64MiB", help: "with --sync batch: new webhooks get 503 while more bytes than this wait for a commit (per worker)"),
         FlagSpec(name: "min-free-bytes", valueName: "BYTES", defaultText: "256MiB", help: "below this free disk space webhooks get 503 and /readyz fails"),
+        FlagSpec(name: "dedup", valueName: "MODE", defaultText: "flag", help: "flag: mark redeliveries `duplicate` (stored and answered 200 all the same) using a persistent index in the log folder | off"),
+        FlagSpec(name: "dedup-window", valueName: "DURATION", defaultText: "15d", help: "how long a message is remembered for --dedup flag"),
+        FlagSpec(name: "dedup-capacity", valueName: "N", defaultText: "\(DedupOptions.defaultCapacity)", help: "messages remembered per window (48 bytes of disk and memory each); when full, the oldest day is forgotten early"),
         FlagSpec(name: "log-format", valueName: "FORMAT", defaultText: "text", help: "standard-error log lines: text | json"),
         FlagSpec(name: "log-level", valueName: "LEVEL", defaultText: "info", help: "debug | info | warn | error"),
         FlagSpec(name: "check-config", valueName: nil, defaultText: "", help: "validate the configuration and exit (0 when valid)"),
@@ -151,6 +155,19 @@ enum ServeConfigurationBuilder {
         duration("commit-stall-timeout") { c.commitStallTimeoutNanoseconds = $0 }
         size("max-unsynced-bytes", minimum: 1 << 20) { c.maxUnsyncedBytes = Int(min($0, 1 << 40)) }
         c.testStallHookFile = environment["CONNECT_TEST_HOOK_STALL_COMMITS_WHILE_FILE_EXISTS"]
+        if let text = flags.last("dedup") {
+            if let mode = DedupMode(rawValue: text) { c.dedup = mode } else {
+                problems.append("\(flags.origin("dedup")) \(text): expected flag or off")
+            }
+        }
+        duration("dedup-window") { c.dedupOptions.windowNanoseconds = $0 }
+        integer("dedup-capacity", range: DedupOptions.minimumCapacity...(1 << 36)) { c.dedupOptions.capacity = $0 }
+        if c.dedup == .flag {
+            for problem in c.dedupOptions.problems { problems.append(problem) }
+        }
+        if let offset = environment["CONNECT_TEST_HOOK_CLOCK_OFFSET_SECONDS"].flatMap({ Int64($0) }) {
+            c.testClockOffsetNanoseconds = offset &* 1_000_000_000
+        }
         if let text = flags.last("log-format") {
             if let format = LogFormat(rawValue: text) { c.logFormat = format } else {
                 problems.append("\(flags.origin("log-format")) \(text): expected text or json")
