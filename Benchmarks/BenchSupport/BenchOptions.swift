@@ -19,6 +19,12 @@ public struct BenchOptions: Sendable, Equatable {
     public var hmacKey: String?
     public var hmacKeyFile: String?
     public var badSignatureRate = 0.0
+    /// Fraction of messages sent as redeliveries of a recent one (`DuplicatePlan`).
+    public var duplicateRate = 0.0
+    /// With --spawn: serve's --dedup, --dedup-capacity, and entries put in the index first.
+    public var dedup: String?
+    public var dedupCapacity: Int?
+    public var dedupPrefill: Int?
     public var seed: UInt64?
     public var poolMegabytes = 256
     public var timeout = 30.0
@@ -86,6 +92,18 @@ public struct BenchOptions: Sendable, Equatable {
                     throw BenchOptionError("--bad-signature-rate: expected a fraction from 0 to 1, got '\(text)'")
                 }
                 o.badSignatureRate = r
+            case "--duplicate-rate":
+                let text = try value(flag)
+                guard let r = Double(text), r >= 0, r < 1 else {
+                    throw BenchOptionError("--duplicate-rate: expected a fraction from 0 to below 1, got '\(text)'")
+                }
+                o.duplicateRate = r
+            case "--dedup":
+                let text = try value(flag)
+                guard text == "flag" || text == "off" else { throw BenchOptionError("--dedup: expected flag or off, got '\(text)'") }
+                o.dedup = text
+            case "--dedup-capacity": o.dedupCapacity = try integer(flag, min: 1024)
+            case "--dedup-prefill": o.dedupPrefill = try integer(flag, min: 0)
             case "--seed":
                 let text = try value(flag)
                 guard let s = UInt64(text) else { throw BenchOptionError("--seed: expected an unsigned integer, got '\(text)'") }
@@ -115,6 +133,9 @@ public struct BenchOptions: Sendable, Equatable {
         if o.hmacKey != nil && o.hmacKeyFile != nil {
             throw BenchOptionError("--hmac-key-file: give either --hmac-key or --hmac-key-file, not both")
         }
+        if o.dedupPrefill != nil && o.dedup == "off" {
+            throw BenchOptionError("--dedup-prefill: the server keeps no index with --dedup off")
+        }
         if o.threads > o.connections {
             throw BenchOptionError("--threads: more threads (\(o.threads)) than connections (\(o.connections))")
         }
@@ -124,6 +145,9 @@ public struct BenchOptions: Sendable, Equatable {
             if !o.serverArguments.isEmpty { throw BenchOptionError("--: server flags only with --spawn") }
             if o.keepLog { throw BenchOptionError("--keep-log: only with --spawn") }
             if o.serverBinary != nil { throw BenchOptionError("--server-binary: only with --spawn") }
+            if o.dedup != nil { throw BenchOptionError("--dedup: only with --spawn (it is passed to the server)") }
+            if o.dedupCapacity != nil { throw BenchOptionError("--dedup-capacity: only with --spawn (it is passed to the server)") }
+            if o.dedupPrefill != nil { throw BenchOptionError("--dedup-prefill: only with --spawn") }
         }
         _ = try TargetURL.parse(o.url)
         return o
@@ -177,7 +201,10 @@ public struct BenchOptions: Sendable, Equatable {
       --hmac-key-file PATH      read the key from PATH (first non-blank, non-# line, trimmed)
       --bad-signature-rate R    fraction 0...1 of messages sent with a forged signature; they must
                                 get 401 (default 0)
-      --seed N                  identifiers and forgery choice (default: random; printed)
+      --duplicate-rate R        fraction 0...<1 of messages sent as redeliveries of one of the
+                                last 64 messages of their thread: the same body with retryCount
+                                one higher (default 0)
+      --seed N                  identifiers, forgery and redelivery choice (default: random; printed)
       --pool-mb MB              memory for pre-generated requests; when a run needs more
                                 messages than fit, the pool is reused from the start (default 256)
       --timeout S               give up when nothing progresses for S seconds (default 30)
@@ -193,6 +220,11 @@ public struct BenchOptions: Sendable, Equatable {
       --workers N               passed to serve as --workers N
       --sync POLICY             passed to serve as --sync POLICY
       --keep-log                keep the log folder (its path is printed)
+      --dedup MODE              passed to serve as --dedup MODE (flag or off); the log check
+                                then also checks message ids and duplicate marks
+      --dedup-capacity N        passed to serve as --dedup-capacity N
+      --dedup-prefill N         before starting serve, put N synthetic messages (random ids)
+                                in its duplicate index, as if N messages had come before
       -- FLAGS...               everything after -- is passed to serve
 
     MICRO MODE (each benchmark checks its own answer)
@@ -201,6 +233,7 @@ public struct BenchOptions: Sendable, Equatable {
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine
-    message rejected, or no response at all); 2 bad command line or setup failure.
+    message rejected, wrong duplicate marks, or no response at all); 2 bad command line or
+    setup failure.
     """
 }

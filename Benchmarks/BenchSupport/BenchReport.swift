@@ -45,6 +45,29 @@ public struct BenchReport: Codable, Sendable, Equatable {
         public var examples: [String]
     }
 
+    /// Message ids and duplicate marks in the log (`DuplicateFlagCheck`).
+    public struct DuplicateCheck: Codable, Sendable, Equatable {
+        public var passed: Bool
+        public var dedup: String
+        public var messages: Int
+        public var flagged: Int
+        public var identityErrors: Int
+        public var flagErrors: Int
+        public var forgottenEarly: Int
+        public var examples: [String]
+
+        public init(_ v: DuplicateFlagVerdict, dedupOn: Bool) {
+            passed = v.passed
+            dedup = dedupOn ? "flag" : "off"
+            messages = v.messages
+            flagged = v.flagged
+            identityErrors = v.identityErrors
+            flagErrors = v.flagErrors
+            forgottenEarly = v.forgottenEarly
+            examples = v.examples
+        }
+    }
+
     public var command: String
     public var payload: String
     public var mode: String                    // "closed" or "open"
@@ -75,6 +98,9 @@ public struct BenchReport: Codable, Sendable, Equatable {
     public var genuineUnauthorized: UInt64
     public var server: Server?
     public var logCheck: LogCheck?
+    public var duplicateCheck: DuplicateCheck?
+    /// Requests generated as redeliveries (`--duplicate-rate`).
+    public var redeliveriesGenerated: Int?
     /// Why the run counts as failed (empty: it passed).
     public var failures: [String]
 
@@ -103,7 +129,8 @@ public struct BenchReport: Codable, Sendable, Equatable {
             statuses: statuses, errors: c.errors, lostInFlight: c.lostInFlight, unsentBacklog: c.unsentBacklog,
             connectionsOpened: c.connectionsOpened, serverClosedConnections: c.serverClosed,
             forgedSent: forgedSent, forgedAccepted: c.forgedAccepted, forgedOtherStatus: c.forgedOtherStatus,
-            genuineUnauthorized: c.genuineUnauthorized, server: nil, logCheck: nil, failures: [])
+            genuineUnauthorized: c.genuineUnauthorized, server: nil, logCheck: nil, duplicateCheck: nil,
+            redeliveriesGenerated: nil, failures: [])
         report.refreshFailures()
         return report
     }
@@ -117,6 +144,9 @@ public struct BenchReport: Codable, Sendable, Equatable {
         if let check = logCheck, !check.passed {
             f.append("log check failed: \(check.missing) missing, \(check.duplicated) duplicated, "
                      + "\(check.forgedStored) forged stored, \(check.unexpected) unexpected")
+        }
+        if let check = duplicateCheck, !check.passed {
+            f.append("duplicate check failed: \(check.identityErrors) message id errors, \(check.flagErrors) duplicate mark errors")
         }
         if let status = server?.exitStatus, status != 0 { f.append("server exited with status \(status)") }
         failures = f
@@ -163,6 +193,14 @@ public struct BenchReport: Codable, Sendable, Equatable {
                          + "\(c.missing) missing, \(c.duplicated) duplicated, \(c.forgedStored) forged stored, "
                          + "\(c.unexpected) unexpected, \(c.storedWithoutAcknowledgement) stored without an answer")
             for e in c.examples { lines.append("              \(e)") }
+        }
+        if let d = duplicateCheck {
+            lines.append("  duplicates: \(d.passed ? "PASSED" : "FAILED") (--dedup \(d.dedup)): \(d.messages) messages, "
+                         + "\(d.flagged) records flagged duplicate"
+                         + (redeliveriesGenerated.map { " (\($0) redeliveries sent)" } ?? "")
+                         + ", \(d.identityErrors) message id errors, \(d.flagErrors) duplicate mark errors"
+                         + (d.forgottenEarly > 0 ? ", \(d.forgottenEarly) messages forgotten early (index full)" : ""))
+            for e in d.examples { lines.append("              \(e)") }
         }
         lines.append(failures.isEmpty ? "  result:     ok" : "  result:     FAILED: " + failures.joined(separator: "; "))
         return lines.joined(separator: "\n")

@@ -29,10 +29,15 @@ public final class RequestPool: @unchecked Sendable {
     public let digests: [BodyDigest]
     /// Whether each request carries a forged signature (and must get 401).
     public let forged: [Bool]
+    /// The message each request is a copy of: its own global index for a first delivery, the
+    /// first delivery's global index for a redelivery (`DuplicatePlan`). Copies share a message id.
+    public let messages: [Int]
 
-    /// Generates `count` requests for global indexes `firstIndex...`.
+    /// Generates `count` requests for global indexes `firstIndex...`; with `duplicates`, some of
+    /// them redeliver recent ones (same body but `retryCount`, one higher each time).
     public init(settings: PayloadSettings, target: RequestTarget, signer: RequestSigner,
-                forgery: ForgeryPlan, firstIndex: Int, count: Int, expectedBytes: Int = 0) {
+                forgery: ForgeryPlan, firstIndex: Int, count: Int, expectedBytes: Int = 0,
+                duplicates: DuplicatePlan = .none) {
         precondition(count > 0, "empty request pool")
         self.firstIndex = firstIndex
         self.count = count
@@ -41,6 +46,9 @@ public final class RequestPool: @unchecked Sendable {
         var bodyOffsets = [Int](); bodyOffsets.reserveCapacity(count)
         var digests = [BodyDigest](); digests.reserveCapacity(count)
         var forged = [Bool](); forged.reserveCapacity(count)
+        var messages = [Int](); messages.reserveCapacity(count)
+        /// The most recent first deliveries: (body, message, retryCount sent last).
+        var recent: [(body: [UInt8], message: Int, retryCount: Int)] = []
         var generator = PayloadGenerator(settings: settings, firstIndex: firstIndex)
         var body: [UInt8] = []
         var head: [UInt8] = []
@@ -48,9 +56,21 @@ public final class RequestPool: @unchecked Sendable {
             + Array("Content-Type: application/json; charset=utf-8\r\nContent-Length: ".utf8)
         let headTail = Array("\r\nX-Authorization-Digest: HMACSHA256\r\nX-DocuSign-AccountId: ".utf8)
             + settings.accountId + Array("\r\n\r\n".utf8)
-        for _ in 0..<count {
-            let index = generator.nextIndex
-            generator.next(into: &body)
+        for slot in 0..<count {
+            let index = firstIndex + slot
+            if duplicates.isRedelivery(index) && !recent.isEmpty {
+                let which = recent.count - 1 - duplicates.pick(index, among: recent.count)
+                recent[which].retryCount += 1
+                body = DuplicatePlan.redelivery(of: recent[which].body, retryCount: recent[which].retryCount)
+                messages.append(recent[which].message)
+            } else {
+                generator.next(into: &body)
+                messages.append(index)
+                if duplicates.rate > 0 {
+                    if recent.count == DuplicatePlan.recentWindow { recent.removeFirst() }
+                    recent.append((body, index, 0))
+                }
+            }
             let isForged = forgery.isForged(index)
             let (signature, forgedSignature) = body.withUnsafeBytes { raw in
                 (signer.signature(of: raw), isForged ? signer.forgedSignature(of: raw) : nil)
@@ -74,6 +94,7 @@ public final class RequestPool: @unchecked Sendable {
         self.bodyOffsets = bodyOffsets
         self.digests = digests
         self.forged = forged
+        self.messages = messages
     }
 
     /// The bytes of requests `first..<first + count` (adjacent in the arena).

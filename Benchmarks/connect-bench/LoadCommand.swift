@@ -1,5 +1,6 @@
 import BenchSupport
 import Foundation
+import IngestDedup
 import IngestHMAC
 import IngestSystem
 #if canImport(Glibc)
@@ -85,7 +86,8 @@ struct LoadRun {
         if options.spawn {
             let binary = options.serverBinary ?? ServerProcess.defaultBinary()
             let spawned = try ServerProcess(binary: binary, key: key, workers: options.workers, sync: options.sync,
-                                            extra: options.serverArguments)
+                                            extra: dedupServerArguments + options.serverArguments)
+            if let count = options.dedupPrefill { try prefillIndex(spawned, count: count) }
             progress("starting \(binary) \(spawned.arguments.joined(separator: " "))")
             do {
                 try spawned.start()
@@ -106,6 +108,7 @@ struct LoadRun {
         let settings = try payloadSettings()
         let signer = RequestSigner(key: key)
         let forgery = ForgeryPlan(rate: options.badSignatureRate, seed: seed)
+        let duplicates = DuplicatePlan(rate: options.duplicateRate, seed: seed)
         let average = Self.averageRequestBytes(settings: settings, target: target, signer: signer)
         let needed: Int? = options.messages ?? options.rate.flatMap { rate in options.duration.map { Int(rate * $0 * 1.02) + 1 } }
         let poolCount = PoolSizing.messageCount(averageRequestBytes: average, budgetBytes: options.poolMegabytes << 20,
@@ -120,7 +123,7 @@ struct LoadRun {
         let pools: [RequestPool] = parallel(options.threads) { t in
             RequestPool(settings: settings, target: requestTarget, signer: signer, forgery: forgery,
                         firstIndex: firstIndexes[t], count: shares[t],
-                        expectedBytes: Int(average * Double(shares[t]) * 1.1))
+                        expectedBytes: Int(average * Double(shares[t]) * 1.1), duplicates: duplicates)
         }
 
         // Run the load.
@@ -135,8 +138,12 @@ struct LoadRun {
         var requestsSent: UInt64 = 0
         var forgedSent: UInt64 = 0
         var check = ExactlyOnceCheck()
+        var duplicateCheck = DuplicateFlagCheck(dedupOn: serverDedups)
+        var redeliveries = 0
         for (t, pool) in pools.enumerated() {
             for i in 0..<pool.count {
+                duplicateCheck.expect(pool.digests[i], message: pool.messages[i])
+                if pool.messages[i] != pool.firstIndex + i { redeliveries += Int(results[t].sends[i]) }
                 let sends = UInt64(results[t].sends[i])
                 requestsSent += sends
                 if pool.forged[i] { forgedSent += sends }
@@ -152,6 +159,7 @@ struct LoadRun {
                                       requestsSent: requestsSent, forgedSent: forgedSent, counters: total)
 
         // Stop the server and check its log.
+        if options.duplicateRate > 0 { report.redeliveriesGenerated = redeliveries }
         if let server {
             progress("stopping the server (SIGTERM)")
             let status = server.stop(timeout: 30)
@@ -167,8 +175,11 @@ struct LoadRun {
             progress("reading the log back with connect-ingest read")
             do {
                 try LogScan.check(binary: server.binary, logDirectory: server.logDirectory, scratch: server.folder,
-                                  signer: signer, into: &check)
+                                  signer: signer, into: &check, duplicates: &duplicateCheck)
                 report.logCheck = BenchReport.LogCheck(check.verdict())
+                let forgotEarly = server.loggedEvent("dedup_index_full")
+                report.duplicateCheck = BenchReport.DuplicateCheck(duplicateCheck.verdict(indexForgotEarly: forgotEarly),
+                                                                   dedupOn: serverDedups)
             } catch {
                 var failed = BenchReport.LogCheck(check.verdict())
                 failed.passed = false
@@ -180,6 +191,35 @@ struct LoadRun {
         }
         print(options.json ? report.jsonText() : report.text())
         return report.passed ? 0 : 1
+    }
+
+    /// serve's flags for `--dedup` and `--dedup-capacity`.
+    var dedupServerArguments: [String] {
+        (options.dedup.map { ["--dedup", $0] } ?? []) + (options.dedupCapacity.map { ["--dedup-capacity", String($0)] } ?? [])
+    }
+
+    /// Whether the spawned server flags duplicates (its default is `flag`; a later flag wins).
+    var serverDedups: Bool {
+        let flags = dedupServerArguments + options.serverArguments
+        var on = true
+        for (i, flag) in flags.enumerated() where i + 1 < flags.count {
+            if flag == "--dedup" { on = flags[i + 1] != "off" }
+        }
+        return on
+    }
+
+    /// `--dedup-prefill N`: the index in the new log folder starts with N synthetic messages.
+    func prefillIndex(_ server: ServerProcess, count: Int) throws {
+        var dedupOptions = DedupOptions()
+        if let capacity = options.dedupCapacity { dedupOptions.capacity = capacity }
+        guard count <= dedupOptions.capacity else {
+            throw SetupError(description: "--dedup-prefill \(count): more than the index's capacity \(dedupOptions.capacity)")
+        }
+        progress("putting \(count) synthetic messages in the duplicate index")
+        let start = Date()
+        try DuplicateIndex.prefill(directory: server.logDirectory.path, options: dedupOptions, count: count,
+                                   seed: seed, receivedAt: Int64(Date().timeIntervalSince1970 * 1e9))
+        progress("prefilled in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 
     func payloadSettings() throws -> PayloadSettings {

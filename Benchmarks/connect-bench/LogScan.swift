@@ -10,7 +10,7 @@ enum LogScan {
     }
 
     static func check(binary: String, logDirectory: URL, scratch: URL, signer: RequestSigner,
-                      into check: inout ExactlyOnceCheck) throws {
+                      into check: inout ExactlyOnceCheck, duplicates: inout DuplicateFlagCheck) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["read", "--log-dir", logDirectory.path, "--format", "jsonl"]
@@ -30,7 +30,9 @@ enum LogScan {
             record += 1
             do {
                 let body = try LogLineDecoder.body(fromLine: line)
-                check.observe(signer.digest(of: body), record: record)
+                let digest = signer.digest(of: body)
+                check.observe(digest, record: record)
+                duplicates.observe(digest, copy: LoggedCopy.parse(line: line))
             } catch {
                 check.observeUnreadable(record: record, reason: "\(error)")
             }

@@ -127,6 +127,12 @@ final class ServerProcess {
         return "server stderr (last lines):\n\(tail)\nserver stdout (last lines):\n\(output.tail().joined(separator: "\n"))"
     }
 
+    /// Whether the server wrote a line with this event name (`event=NAME` or `"event":"NAME"`).
+    func loggedEvent(_ name: String) -> Bool {
+        let text = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
+        return text.contains("event=\(name)") || text.contains("\"event\":\"\(name)\"")
+    }
+
     func removeFolder() {
         try? FileManager.default.removeItem(at: folder)
     }
