@@ -109,9 +109,8 @@ extension DuplicateIndex {
         report.appliedFrom = from
         report.recordsApplied = try catchUp(from: from, log: log, held: held.map { ($0, log.unsettledFrom) },
                                             report: &report)
-        let file = self.file!
         state.window.advance(to: state.window.bucket(of: now))
-        saveWindow(file)
+        saveWindow(mapped!)
         liveEntries.store(state.window.live, ordering: .relaxed)
         occupiedSlots.store(state.occupied, ordering: .relaxed)
         report.entries = state.window.live
@@ -224,10 +223,10 @@ extension DuplicateIndex {
     /// After a crash: removes entries whose record the log does not hold (or holds with another id).
     private func verify(_ suspicious: [IndexEntry], against held: [UInt64: MessageID], report: inout DedupLoadReport) {
         report.entriesVerified = suspicious.count
-        guard !suspicious.isEmpty, let file else { return }
+        guard !suspicious.isEmpty, let table = mapped?.table else { return }
         for entry in suspicious where held[entry.sequence] != entry.id {
-            if case .found(let slot) = probe(entry.id, file.table), file.table.sequence(at: slot) == entry.sequence {
-                file.table.delete(at: slot)
+            if case .found(let slot) = probe(entry.id, table), table.sequence(at: slot) == entry.sequence {
+                table.delete(at: slot)
                 state.occupied -= 1
                 state.window.forget(entry.bucket)
                 report.entriesRemoved += 1
@@ -251,14 +250,15 @@ extension DuplicateIndex {
     /// stands as the first copy.
     private func catchUp(from: UInt64, log: some IndexedLog, held: (records: [UInt64: MessageID], from: UInt64)?,
                          report: inout DedupLoadReport) throws -> Int {
-        guard let file else { return 0 }
+        guard let mapped else { return 0 }
+        let table = mapped.table
         var applied = 0
         try log.forEachIdentity(from: from) { record in
             applied += 1
-            if state.window.observe(record.receivedAtNanoseconds) { saveWindow(file) }
+            if state.window.observe(record.receivedAtNanoseconds) { saveWindow(mapped) }
             if record.sequence >= state.appliedThrough {
                 state.appliedThrough = record.sequence &+ 1
-                file.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
+                mapped.header.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
             }
             if let named = record.duplicateOf {
                 guard let held, named >= held.from, held.records[named] != record.messageId else { return }
@@ -266,16 +266,16 @@ extension DuplicateIndex {
             }
             let bucket = min(state.window.current, state.window.bucket(of: record.receivedAtNanoseconds))
             guard state.window.isLive(bucket) else { return }
-            switch probe(record.messageId, file.table) {
+            switch probe(record.messageId, table) {
             case .found(let slot):
-                var entry = file.table.entry(at: slot)
+                var entry = table.entry(at: slot)
                 if entry.sequence > record.sequence {
                     entry.sequence = record.sequence
                     entry.bucket = min(entry.bucket, bucket)
-                    file.table.store(entry, at: slot)
+                    table.store(entry, at: slot)
                 }
             case .vacant(let slot):
-                insert(IndexEntry(id: record.messageId, sequence: record.sequence, bucket: bucket), at: slot, file)
+                insert(IndexEntry(id: record.messageId, sequence: record.sequence, bucket: bucket), at: slot, mapped)
             }
         }
         return applied

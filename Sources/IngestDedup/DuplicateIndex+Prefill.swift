@@ -14,9 +14,9 @@ extension DuplicateIndex {
         let index = DuplicateIndex(directory: directory, options: options, clock: { receivedAt })
         try? Directory.unlink(index.path)
         _ = try index.load(from: EmptyIndexedLog())
-        guard let file = index.file else { return }
+        guard let mapped = index.mapped else { return }
         _ = index.state.window.observe(receivedAt)
-        index.saveWindow(file)
+        index.saveWindow(mapped)
         var state = seed
         for _ in 0..<count {
             func next() -> UInt64 {
@@ -27,8 +27,8 @@ extension DuplicateIndex {
                 return z ^ (z >> 31)
             }
             let id = MessageID(high: next(), low: next())
-            if case .vacant(let slot) = index.probe(id, file.table) {
-                index.insert(IndexEntry(id: id, sequence: 0, bucket: index.state.window.current), at: slot, file)
+            if case .vacant(let slot) = index.probe(id, mapped.table) {
+                index.insert(IndexEntry(id: id, sequence: 0, bucket: index.state.window.current), at: slot, mapped)
             }
         }
         try index.close()

@@ -34,8 +34,13 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
     /// (or `load`/`close`, which run without commits) is what keeps accesses apart, and the checks
     /// would cost two runtime calls per access on the hot path.
     @exclusivity(unchecked) var state: IndexState
-    /// The file while loaded (nil before `load` and after `close`).
-    @exclusivity(unchecked) var file: IndexFile?
+    /// The file while loaded (nil before `load` and after `close`): it owns the mapping.
+    @exclusivity(unchecked) var file: IndexFile? {
+        didSet { mapped = file?.mapped }
+    }
+    /// Views of `file`'s mapping: what the calls use (a plain value, so using it costs no
+    /// reference counting).
+    @exclusivity(unchecked) var mapped: MappedIndex?
 
     let duplicatesFound = Atomic<UInt64>(0)
     let earlyExpiries = Atomic<UInt64>(0)
@@ -63,19 +68,19 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
 
     /// See `DuplicateDetector`. Before `load` (and after `close`) it detects nothing.
     public func firstCopy(of id: MessageID, sequence: UInt64, receivedAtNanoseconds: Int64) -> UInt64? {
-        guard let file else { return nil }
-        let table = file.table
-        if state.window.observe(receivedAtNanoseconds) { saveWindow(file) }
+        guard let mapped else { return nil }
+        let table = mapped.table
+        if state.window.observe(receivedAtNanoseconds) { saveWindow(mapped) }
         if sequence >= state.appliedThrough {
             state.appliedThrough = sequence &+ 1
-            file.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
+            mapped.header.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
         }
         switch probe(id, table) {
         case .found(let slot):
             duplicatesFound.store(duplicatesFound.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
             return table.sequence(at: slot)
         case .vacant(let slot):
-            insert(IndexEntry(id: id, sequence: sequence, bucket: state.window.current), at: slot, file)
+            insert(IndexEntry(id: id, sequence: sequence, bucket: state.window.current), at: slot, mapped)
             return nil
         }
     }
@@ -84,7 +89,7 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
     /// follows (under the log's lock) finds it there. Any thread, any time; never faults.
     @inline(__always)
     public func prefetch(_ id: MessageID) {
-        file?.table.prefetch(id)
+        mapped?.table.prefetch(id)
     }
 
     // MARK: Metrics
@@ -129,12 +134,12 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
     /// Stores a new entry in the vacant slot `probe` found, then keeps the table within its
     /// limits: early expiry past capacity, a sweep step while dead entries remain.
     @inline(__always)
-    func insert(_ entry: IndexEntry, at slot: Int, _ file: IndexFile) {
-        let table = file.table
+    func insert(_ entry: IndexEntry, at slot: Int, _ mapped: MappedIndex) {
+        let table = mapped.table
         table.store(entry, at: slot)
         state.occupied += 1
         state.window.inserted(into: entry.bucket)
-        if state.window.live > options.capacity { expireEarly(file) }
+        if state.window.live > options.capacity { expireEarly(mapped) }
         if state.occupied > state.window.live { sweep(steps: state.sweepStride, table) }
         if state.occupied >= state.maximumOccupied { sweepAll(table) }
         liveEntries.store(state.window.live, ordering: .relaxed)
@@ -165,23 +170,23 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
 
     /// More than `capacity` entries are live: expire the oldest bucket(s) early.
     @inline(never)
-    func expireEarly(_ file: IndexFile) {
+    func expireEarly(_ mapped: MappedIndex) {
         while state.window.live > options.capacity {
             let (_, entries) = state.window.expireOldest()
             earlyExpiries.store(earlyExpiries.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
             earlyExpiredEntries.store(earlyExpiredEntries.load(ordering: .relaxed) &+ UInt64(entries), ordering: .relaxed)
             lastEarlyExpiry.store(UInt64(entries), ordering: .relaxed)
         }
-        file.store(earlyExpiries.load(ordering: .relaxed), at: IndexFormat.earlyExpiriesOffset)
-        file.store(earlyExpiredEntries.load(ordering: .relaxed), at: IndexFormat.earlyExpiredEntriesOffset)
-        saveWindow(file)
+        mapped.header.store(earlyExpiries.load(ordering: .relaxed), at: IndexFormat.earlyExpiriesOffset)
+        mapped.header.store(earlyExpiredEntries.load(ordering: .relaxed), at: IndexFormat.earlyExpiredEntriesOffset)
+        saveWindow(mapped)
     }
 
     /// Writes the current bucket and the early floor to the header (when they change).
     @inline(never)
-    func saveWindow(_ file: IndexFile) {
-        file.store(state.window.current, at: IndexFormat.currentBucketOffset)
-        file.store(state.window.earlyFloor, at: IndexFormat.earlyFloorOffset)
+    func saveWindow(_ mapped: MappedIndex) {
+        mapped.header.store(state.window.current, at: IndexFormat.currentBucketOffset)
+        mapped.header.store(state.window.earlyFloor, at: IndexFormat.earlyFloorOffset)
         liveEntries.store(state.window.live, ordering: .relaxed)
     }
 }

@@ -36,13 +36,17 @@ final class IndexFile: @unchecked Sendable {
     let geometry: IndexGeometry
     private let file: FileDescriptor
     private let region: MappedRegion
-    let table: SlotTable
+    /// The header words and the slots, as plain views (no reference counting on the hot path).
+    let mapped: MappedIndex
+
+    var table: SlotTable { mapped.table }
 
     private init(path: String, geometry: IndexGeometry, file: FileDescriptor, region: consuming MappedRegion) {
         self.path = path
         self.geometry = geometry
         self.file = file
-        table = SlotTable(base: region.baseAddress + IndexFormat.headerLength, count: geometry.slotCount)
+        mapped = MappedIndex(header: HeaderWords(base: region.baseAddress),
+                             table: SlotTable(base: region.baseAddress + IndexFormat.headerLength, count: geometry.slotCount))
         self.region = region
     }
 
@@ -138,17 +142,8 @@ final class IndexFile: @unchecked Sendable {
         store(cl_crc32c(0, region.baseAddress, IndexFormat.fixedChecksummedLength), at: IndexFormat.fixedChecksumOffset)
     }
 
-    @inline(__always)
-    func load<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T {
-        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= IndexFormat.headerLength, "header offset \(offset)")
-        return T(littleEndian: region.baseAddress.loadUnaligned(fromByteOffset: offset, as: T.self))
-    }
-
-    @inline(__always)
-    func store<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= IndexFormat.headerLength, "header offset \(offset)")
-        region.baseAddress.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
-    }
+    func load<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T { mapped.header.load(offset, as: type) }
+    func store<T: FixedWidthInteger>(_ value: T, at offset: Int) { mapped.header.store(value, at: offset) }
 
     /// CRC32C of the header's state part (bytes 64..<120).
     func stateChecksum() -> UInt32 {
@@ -186,6 +181,30 @@ final class IndexFile: @unchecked Sendable {
     func synchronizeAll() throws(DedupError) {
         do { try file.synchronizeData() } catch { throw DedupError.io("fdatasync", path, error) }
     }
+}
+
+/// The words of the index header (first page of the mapping), read and written at fixed offsets
+/// checked against the header's length. A non-owning view: `IndexFile` keeps the mapping alive.
+struct HeaderWords: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+
+    @inline(__always)
+    func load<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T {
+        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= IndexFormat.headerLength, "header offset \(offset)")
+        return T(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+
+    @inline(__always)
+    func store<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= IndexFormat.headerLength, "header offset \(offset)")
+        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+    }
+}
+
+/// The two views of a loaded index that the calls use.
+struct MappedIndex: @unchecked Sendable {
+    let header: HeaderWords
+    let table: SlotTable
 }
 
 /// A header problem, as the reason a start rebuilds the index.
