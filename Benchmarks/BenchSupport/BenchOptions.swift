@@ -207,7 +207,8 @@ public struct BenchOptions: Sendable, Equatable {
       --seed N                  identifiers, forgery and redelivery choice (default: random; printed)
       --pool-mb MB              memory for pre-generated requests; when a run needs more
                                 messages than fit, the pool is reused from the start (default 256)
-      --timeout S               give up when nothing progresses for S seconds (default 30)
+      --timeout S               give up when nothing progresses for S seconds, and wait at
+                                least this long for a spawned server to listen (default 30)
       --json                    print the report as one JSON object
 
     SPAWNING THE SERVER

@@ -7,6 +7,8 @@
 /// - with `--dedup flag`: each message has exactly one record not flagged `duplicate`, and every
 ///   other copy names that record's sequence number as `duplicateOf`;
 /// - with `--dedup off`: nothing is flagged.
+/// A server that stores no message id at all (a build from before message ids) makes the check
+/// not applicable: it passes, and says so.
 /// When the server's index was full and forgot messages early (it logs `dedup_index_full`), a
 /// message may have several unflagged copies; each flagged copy must still name one of them.
 public struct DuplicateFlagCheck: Sendable {
@@ -34,6 +36,12 @@ public struct DuplicateFlagCheck: Sendable {
         v.identityErrors = unreadable
         var messageOfId: [String: Int] = [:]
         func note(_ text: String) { if v.examples.count < 8 { v.examples.append(text) } }
+        if unreadable == 0 && !copies.isEmpty && copies.values.allSatisfy({ $0.allSatisfy { $0.messageId == nil } }) {
+            v.notApplicable = true
+            v.messages = copies.count
+            v.examples = ["not applicable: the server stored no message ids"]
+            return v
+        }
         for (message, stored) in copies.sorted(by: { $0.key < $1.key }) {
             v.messages += 1
             let ids = Set(stored.map { $0.messageId ?? "none" })
@@ -80,6 +88,8 @@ public struct DuplicateFlagVerdict: Sendable, Equatable {
     public var flagged = 0
     public var identityErrors = 0
     public var flagErrors = 0
+    /// No stored record had a message id (a server from before them): nothing was checked.
+    public var notApplicable = false
     /// Messages stored unflagged more than once because the full index forgot them early.
     public var forgottenEarly = 0
     public var examples: [String] = []

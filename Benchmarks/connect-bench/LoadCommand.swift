@@ -90,7 +90,7 @@ struct LoadRun {
             if let count = options.dedupPrefill { try prefillIndex(spawned, count: count) }
             progress("starting \(binary) \(spawned.arguments.joined(separator: " "))")
             do {
-                try spawned.start()
+                try spawned.start(timeout: max(20, options.timeout))
             } catch {
                 spawned.removeFolder()
                 throw error

@@ -117,6 +117,12 @@ final class DuplicateRateTests: XCTestCase {
                        "with --dedup off, every message with a flagged copy is an error")
         XCTAssertTrue(verdict(p, log.filter { $0.1.duplicateOf == nil }, dedupOn: false).passed)
 
+        let noIds = log.map { ($0.0, LoggedCopy(sequence: $0.1.sequence, messageId: nil, duplicateOf: nil)) }
+        XCTAssertTrue(verdict(p, noIds).notApplicable, "a server from before message ids")
+        var oneMissing = log
+        oneMissing[0].1.messageId = nil
+        XCTAssertGreaterThanOrEqual(verdict(p, oneMissing).identityErrors, 1, "one record without an id is an error")
+
         var forgotten = log
         forgotten[redelivered].1.duplicateOf = nil
         let lenient = verdict(p, forgotten, forgotEarly: true)
