@@ -22,15 +22,9 @@ public struct DedupOptions: Sendable, Equatable {
     /// The index file's size in bytes for these options.
     public var fileBytes: Int { IndexFormat.fileLength(slotCount: IndexFormat.slotCount(capacity: capacity)) }
 
-    /// What is wrong with these options, if anything (for `--check-config`).
-    public var problems: [String] {
-        var result: [String] = []
-        if capacity < DedupOptions.minimumCapacity { result.append("--dedup-capacity must be at least \(DedupOptions.minimumCapacity)") }
-        if capacity > 1 << 36 { result.append("--dedup-capacity is implausibly large") }
-        if windowNanoseconds < DedupOptions.minimumWindowNanoseconds { result.append("--dedup-window must be at least 15s") }
-        if windowNanoseconds > 3650 * 86_400 * 1_000_000_000 { result.append("--dedup-window must be at most 3650d") }
-        return result
-    }
+    /// The values `serve` accepts.
+    public static let capacityRange = minimumCapacity...(1 << 36)
+    public static let windowRange = minimumWindowNanoseconds...(3650 * 86_400 * 1_000_000_000)
 
     var bucketLength: Int64 { windowNanoseconds / Int64(IndexFormat.bucketsPerWindow) }
 }

@@ -153,15 +153,20 @@ final class IndexFile: @unchecked Sendable {
 
     // MARK: Memory and durability
 
-    /// Faults every page of the table in, writable, in pieces of 128 KiB (so the process's
-    /// memory-map lock is never held long), so lookups under the log's lock take no page fault.
+    /// Faults every page of the table in, in pieces of 128 KiB (so the process's memory-map lock
+    /// is never held long): page-cache pages are allocated (zeroed, for a new file) or read from
+    /// disk here, at start, not under the log's lock. READ, not WRITE, as the log does with its
+    /// segments: a write-populated page is dirty, so the clean close's fdatasync (and the kernel's
+    /// write-back) would write every untouched page of a new index to disk. What remains for
+    /// the calls is a light write-protect fault on a page's first write (and again after the
+    /// kernel writes the page back, every ~30 s for a page that keeps changing).
     func prefault() {
         let end = region.length
         var position = IndexFormat.headerLength
         while position < end {
             let piece = min(128 << 10, end - position)
-            if !region.populateForWriting(offset: position, count: piece) {
-                // Older kernels: touch one byte per page (a read fault, then a cheap write fault).
+            if !region.populateForReading(offset: position, count: piece) {
+                // Kernels before 5.14: touch one byte per page.
                 var page = position
                 while page < position + piece {
                     _ = region.baseAddress.load(fromByteOffset: page, as: UInt8.self)

@@ -160,11 +160,14 @@ enum ServeConfigurationBuilder {
                 problems.append("\(flags.origin("dedup")) \(text): expected flag or off")
             }
         }
-        duration("dedup-window") { c.dedupOptions.windowNanoseconds = $0 }
-        integer("dedup-capacity", range: DedupOptions.minimumCapacity...(1 << 36)) { c.dedupOptions.capacity = $0 }
-        if c.dedup == .flag {
-            for problem in c.dedupOptions.problems { problems.append(problem) }
+        if let text = flags.last("dedup-window") {
+            if let value = FlagValue.duration(text), DedupOptions.windowRange.contains(value) {
+                c.dedupOptions.windowNanoseconds = value
+            } else {
+                problems.append("\(flags.origin("dedup-window")) \(text): expected a duration from 15s to 3650d, like 15d")
+            }
         }
+        integer("dedup-capacity", range: DedupOptions.capacityRange) { c.dedupOptions.capacity = $0 }
         if let offset = environment["CONNECT_TEST_HOOK_CLOCK_OFFSET_SECONDS"].flatMap({ Int64($0) }) {
             c.testClockOffsetNanoseconds = offset &* 1_000_000_000
         }

@@ -12,6 +12,7 @@ final class ConfigurationTests: XCTestCase {
         "max-body": "huge", "max-header-bytes": "10", "stream-threshold": "1", "request-timeout": "soon",
         "idle-timeout": "0", "max-connections": "-1", "min-free-bytes": "x", "log-format": "xml", "log-level": "loud",
         "log-dir": "", "commit-stall-timeout": "never", "max-unsynced-bytes": "1",
+        "dedup": "maybe", "dedup-window": "5s", "dedup-capacity": "10",
     ]
 
     func helpText() throws -> String {
@@ -109,7 +110,8 @@ final class ConfigurationTests: XCTestCase {
          "retain-bytes": "1GiB", "retain-age": "7d", "max-body": "1MiB", "max-header-bytes": "8KiB",
          "stream-threshold": "64KiB", "request-timeout": "5s", "idle-timeout": "5s", "max-connections": "10",
          "min-free-bytes": "0", "log-format": "json", "log-level": "warn",
-         "commit-stall-timeout": "1s", "max-unsynced-bytes": "8MiB"][flag]
+         "commit-stall-timeout": "1s", "max-unsynced-bytes": "8MiB",
+         "dedup": "off", "dedup-window": "1d", "dedup-capacity": "5000"][flag]
     }
 
     private func runWithEnvironment(_ arguments: [String], _ environment: [String: String]) throws -> (Int32, Data, String) {
