@@ -23,8 +23,6 @@ extension DuplicateIndex {
         report.fileBytes = options.fileBytes
         let boot = bootIdentity()
         var rebuildReason: String? = nil
-        var clean = true
-        var opened: IndexFile? = nil
         /// After a crash: sequence -> id of the log's records from the unsettled point on.
         var held: [UInt64: MessageID]? = nil
 
@@ -34,78 +32,21 @@ extension DuplicateIndex {
         case .unusable(let why):
             rebuildReason = why
         case .opened(let index):
-            opened = index
-            let stateWord = index.load(IndexFormat.stateOffset, as: UInt64.self)
-            let recordedBoot = BootIdentity(high: index.load(IndexFormat.bootIdOffset, as: UInt64.self),
-                                            low: index.load(IndexFormat.bootIdOffset + 8, as: UInt64.self))
-            let applied = index.load(IndexFormat.appliedThroughOffset, as: UInt64.self)
-            if stateWord == IndexFormat.closed {
-                if index.stateChecksum() != index.load(IndexFormat.stateChecksumOffset, as: UInt32.self) {
-                    rebuildReason = "its state checksum does not match"
-                }
-            } else if stateWord == IndexFormat.running {
-                clean = false
-                if boot == nil || boot != recordedBoot {
-                    rebuildReason = "it was left open by an earlier boot of the machine (power loss or crash): "
-                        + "its pages may not all have reached the disk"
-                }
-            } else {
-                rebuildReason = "its state word is damaged"
-            }
-            if rebuildReason == nil && applied > log.nextSequence {
-                rebuildReason = "it has seen sequence numbers up to \(applied) but the log ends at \(log.nextSequence)"
-            }
-            if rebuildReason == nil {
-                state.appliedThrough = applied
-                state.window.restore(current: index.load(IndexFormat.currentBucketOffset, as: UInt32.self),
-                                     earlyFloor: index.load(IndexFormat.earlyFloorOffset, as: UInt32.self))
-                earlyExpiries.store(index.load(IndexFormat.earlyExpiriesOffset, as: UInt64.self), ordering: .relaxed)
-                earlyExpiredEntries.store(index.load(IndexFormat.earlyExpiredEntriesOffset, as: UInt64.self), ordering: .relaxed)
-                index.prefault()
-                var scan = scanTable(index.table, suspiciousFrom: clean ? nil : log.unsettledFrom)
-                if !scan.damaged.isEmpty && !clean && scan.damaged.count == 1 && scan.tornOnly {
-                    repair(slot: scan.damaged[0], index.table)
-                    report.tornSlotsRepaired = 1
-                    scan = scanTable(index.table, suspiciousFrom: clean ? nil : log.unsettledFrom)
-                }
-                if !scan.damaged.isEmpty {
-                    rebuildReason = "\(scan.damaged.count) damaged slots"
-                } else {
-                    adoptCounts(scan)
-                    file = index
-                    markRunning(index, boot: boot)
-                    try index.synchronizeHeader()
-                    if !clean {
-                        report.recoveredAfterCrash = true
-                        let logged = try logIdentities(from: log.unsettledFrom, log)
-                        verify(scan.suspicious, against: logged, report: &report)
-                        held = logged
-                    }
-                }
+            switch try reuse(index, log: log, boot: boot, report: &report) {
+            case .rebuild(let why): rebuildReason = why
+            case .reused(let crashed):
+                if crashed { held = try logIdentities(from: log.unsettledFrom, log) }
             }
         }
+        if let held { verify(suspiciousEntries, against: held, report: &report) }
+        suspiciousEntries = []
 
         if let reason = rebuildReason {
-            opened = nil
-            file = nil
             report.rebuiltBecause = reason
-            let fresh = try IndexFile.create(path: path, geometry: geometry)
-            fresh.prefault()
-            state = IndexState(geometry: geometry)
-            state.appliedThrough = try log.firstSequence(receivedAtOrAfter: now &- options.windowNanoseconds &- geometry.bucketLength)
-            fresh.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
-            earlyExpiries.store(0, ordering: .relaxed)
-            earlyExpiredEntries.store(0, ordering: .relaxed)
-            markRunning(fresh, boot: boot)
-            try fresh.synchronizeHeader()
-            do { try Directory.synchronize(directory) } catch { throw DedupError.io("fsync", directory, error) }
-            file = fresh
-            clean = true
-            held = nil
+            try rebuild(from: log, now: now, boot: boot)
         }
-        _ = opened
 
-        let from = clean ? state.appliedThrough : min(state.appliedThrough, log.unsettledFrom)
+        let from = held == nil ? state.appliedThrough : min(state.appliedThrough, log.unsettledFrom)
         report.appliedFrom = from
         report.recordsApplied = try catchUp(from: from, log: log, held: held.map { ($0, log.unsettledFrom) },
                                             report: &report)
@@ -116,6 +57,79 @@ extension DuplicateIndex {
         report.entries = state.window.live
         report.nanoseconds = Clock.monotonicNanoseconds() - started
         return report
+    }
+
+    enum Reuse {
+        case rebuild(String)
+        /// Adopted; `crashed`: it was not closed cleanly (its recent entries need checking).
+        case reused(crashed: Bool)
+    }
+
+    /// Decides whether an existing index file can be used (see `load`), and if so adopts it:
+    /// restores its state, counts its entries, repairs a torn slot, marks it RUNNING.
+    private func reuse(_ index: IndexFile, log: some IndexedLog, boot: BootIdentity?,
+                       report: inout DedupLoadReport) throws -> Reuse {
+        let stateWord = index.load(IndexFormat.stateOffset, as: UInt64.self)
+        let recordedBoot = BootIdentity(high: index.load(IndexFormat.bootIdOffset, as: UInt64.self),
+                                        low: index.load(IndexFormat.bootIdOffset + 8, as: UInt64.self))
+        let applied = index.load(IndexFormat.appliedThroughOffset, as: UInt64.self)
+        let crashed: Bool
+        if stateWord == IndexFormat.closed {
+            guard index.stateChecksum() == index.load(IndexFormat.stateChecksumOffset, as: UInt32.self) else {
+                return .rebuild("its state checksum does not match")
+            }
+            crashed = false
+        } else if stateWord == IndexFormat.running {
+            guard let boot, boot == recordedBoot else {
+                return .rebuild("it was left open by an earlier boot of the machine (power loss or crash): "
+                                + "its pages may not all have reached the disk")
+            }
+            crashed = true
+        } else {
+            return .rebuild("its state word is damaged")
+        }
+        guard applied <= log.nextSequence else {
+            return .rebuild("it has seen sequence numbers up to \(applied) but the log ends at \(log.nextSequence)")
+        }
+        state.appliedThrough = applied
+        state.window.restore(current: index.load(IndexFormat.currentBucketOffset, as: UInt32.self),
+                             earlyFloor: index.load(IndexFormat.earlyFloorOffset, as: UInt32.self))
+        index.prefault()
+        let suspiciousFrom = crashed ? log.unsettledFrom : nil
+        var scan = scanTable(index.table, suspiciousFrom: suspiciousFrom)
+        if crashed && scan.damaged.count == 1 && scan.tornOnly {
+            repair(slot: scan.damaged[0], index.table)
+            report.tornSlotsRepaired = 1
+            scan = scanTable(index.table, suspiciousFrom: suspiciousFrom)
+        }
+        guard scan.damaged.isEmpty else { return .rebuild("\(scan.damaged.count) damaged slots") }
+        earlyExpiries.store(index.load(IndexFormat.earlyExpiriesOffset, as: UInt64.self), ordering: .relaxed)
+        earlyExpiredEntries.store(index.load(IndexFormat.earlyExpiredEntriesOffset, as: UInt64.self), ordering: .relaxed)
+        state.window = scan.window
+        state.occupied = scan.occupied
+        suspiciousEntries = scan.suspicious
+        file = index
+        markRunning(index, boot: boot)
+        try index.synchronizeHeader()
+        report.recoveredAfterCrash = crashed
+        return .reused(crashed: crashed)
+    }
+
+    /// Replaces the file with an empty index (state RUNNING) that starts at the log's records of
+    /// the window; `load`'s catch-up then fills it.
+    private func rebuild(from log: some IndexedLog, now: Int64, boot: BootIdentity?) throws {
+        file = nil
+        let fresh = try IndexFile.create(path: path, geometry: geometry)
+        fresh.prefault()
+        state = IndexState(geometry: geometry)
+        state.appliedThrough = try log.firstSequence(receivedAtOrAfter: now &- options.windowNanoseconds &- geometry.bucketLength)
+        fresh.store(state.appliedThrough, at: IndexFormat.appliedThroughOffset)
+        earlyExpiries.store(0, ordering: .relaxed)
+        earlyExpiredEntries.store(0, ordering: .relaxed)
+        markRunning(fresh, boot: boot)
+        try fresh.synchronizeHeader()
+        do { try Directory.synchronize(directory) } catch { throw DedupError.io("fsync", directory, error) }
+        file = fresh
     }
 
     /// Makes everything durable and marks the file closed cleanly. Call after the log is closed
@@ -189,11 +203,6 @@ extension DuplicateIndex {
             slot = table.next(slot)
         }
         return scan
-    }
-
-    private func adoptCounts(_ scan: TableScan) {
-        state.window = scan.window
-        state.occupied = scan.occupied
     }
 
     /// Removes the torn slot and re-seats the rest of its cluster (whose entries may now have an

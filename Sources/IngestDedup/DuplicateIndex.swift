@@ -42,6 +42,8 @@ public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {
     /// Views of `file`'s mapping: what the calls use (a plain value, so using it costs no
     /// reference counting).
     @exclusivity(unchecked) var mapped: MappedIndex?
+    /// During `load` after a crash: entries at or after the unsettled point, to check against the log.
+    var suspiciousEntries: [IndexEntry] = []
 
     let duplicatesFound = Atomic<UInt64>(0)
     let earlyExpiries = Atomic<UInt64>(0)
