@@ -19,8 +19,8 @@ import Synchronization
 /// overlap; `load` and `close` run when the log takes no commits. `prefetch` and `metrics` may be
 /// called from any thread at any time.
 ///
-/// Cost per call (no allocation, no syscall; the table is prefaulted at start, so at most a light
-/// write-protect fault on a page's first write, see `IndexFile.prefault`): one hash
+/// Cost per call (no allocation, no syscall, no page fault: the table is prefaulted writable at
+/// start, see `IndexFile.prefault`): one hash
 /// probe from the id's home slot, usually one or two cache lines, a 28-byte CRC32C per insertion,
 /// and a sweep step of ~23 slots while dead entries wait to be removed.
 public final class DuplicateIndex: DuplicateDetector, @unchecked Sendable {

@@ -153,23 +153,27 @@ final class IndexFile: @unchecked Sendable {
 
     // MARK: Memory and durability
 
-    /// Faults every page of the table in, in pieces of 128 KiB (so the process's memory-map lock
-    /// is never held long): page-cache pages are allocated (zeroed, for a new file) or read from
-    /// disk here, at start, not under the log's lock. READ, not WRITE, as the log does with its
-    /// segments: a write-populated page is dirty, so the clean close's fdatasync (and the kernel's
-    /// write-back) would write every untouched page of a new index to disk. What remains for
-    /// the calls is a light write-protect fault on a page's first write (and again after the
-    /// kernel writes the page back, every ~30 s for a page that keeps changing).
+    /// Faults every page of the table in, writable, in pieces of 128 KiB (so the process's
+    /// memory-map lock is never held long), before the log takes commits: page-cache pages are
+    /// allocated (zeroed, for a new file) or read from disk, and marked dirty, so the calls under
+    /// the log's lock take no page fault. (Prefaulting for reading only, as the log does for its
+    /// segments, leaves a write-protect fault on the first write to each page: with a
+    /// 10-million-entry index reopened, nearly every insertion took one, under the lock; see
+    /// `connect-bench micro --only dedup`.) The price is I/O: every page is dirty, so the kernel
+    /// writes the whole file back after a start, and a clean close waits for that. After
+    /// write-back the kernel write-protects a page again, so a page that keeps changing takes one
+    /// light fault per write-back interval (~30 s).
     func prefault() {
         let end = region.length
         var position = IndexFormat.headerLength
         while position < end {
             let piece = min(128 << 10, end - position)
-            if !region.populateForReading(offset: position, count: piece) {
-                // Kernels before 5.14: touch one byte per page.
+            if !region.populateForWriting(offset: position, count: piece) {
+                // Kernels before 5.14: touch one byte per page (a read fault, then a write fault).
                 var page = position
                 while page < position + piece {
-                    _ = region.baseAddress.load(fromByteOffset: page, as: UInt8.self)
+                    let byte = region.baseAddress.load(fromByteOffset: page, as: UInt8.self)
+                    region.baseAddress.storeBytes(of: byte, toByteOffset: page, as: UInt8.self)
                     page += MappedRegion.pageSize
                 }
             }

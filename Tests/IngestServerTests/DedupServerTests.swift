@@ -13,7 +13,7 @@ final class DedupServerTests: XCTestCase {
     /// batch), after a pause, and after a restart. Every copy is stored, answered 200, and flagged
     /// `duplicate` of the first; `read --unique` shows the first only.
     func testRedeliveriesAreFlaggedWhateverTheirSpacing() throws {
-        let run = try DedupRun(name: "redeliver")
+        let run = try DedupRun(name: "redeliver", extraArguments: ["--dedup-capacity", "1000000"])   // the default size
         defer { run.finish() }
         try run.start()
         let first = DedupRun.redelivery(ConnectMessages.event(1), retryCount: 0)

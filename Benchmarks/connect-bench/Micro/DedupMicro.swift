@@ -20,6 +20,13 @@ func runDedupMicro(minimumSeconds: Double) -> [MicroResult] {
     return results
 }
 
+/// Minor page faults taken by the calling thread so far (`getrusage(RUSAGE_THREAD)`).
+private func threadMinorFaults() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(1) /* RUSAGE_THREAD */, &usage)
+    return usage.ru_minflt
+}
+
 /// CPU time of the calling thread, in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
 private func threadCPUNanoseconds() -> UInt64 {
     var ts = timespec()
@@ -85,9 +92,10 @@ private func identityBodyRun(size: Int, minimumSeconds: Double) -> MicroResult {
                        operations: timing.operations, nanoseconds: timing.nanoseconds, note: "BLAKE2b-128")
 }
 
-/// The log as the benchmark's index sees it: empty (the index is filled by calls).
+/// The log as the benchmark's index sees it: no records to read (the index is filled by calls),
+/// ending at `nextSequence`.
 private struct EmptyLog: IndexedLog {
-    var nextSequence: UInt64 { 0 }
+    var nextSequence: UInt64 = 0
     var unsettledFrom: UInt64 { 0 }
     func firstSequence(receivedAtOrAfter time: Int64) throws -> UInt64 { 0 }
     func forEachIdentity(from sequence: UInt64, _ body: (LoggedIdentity) throws -> Void) throws {}
@@ -126,11 +134,26 @@ private func indexRuns(prefill: Int, capacity: Int, minimumSeconds: Double) -> [
         sequence += 1
     }
     let fillNanoseconds = Double(monotonicNanoseconds() - fillStart)
+    // Close and reopen, as a server restarting on this index does (its pages are clean now).
+    do { try index.close() } catch {
+        return [MicroResult(name: "dedup index", bytesPerOperation: 0, operations: 0, nanoseconds: 1, note: "close failed: \(error)")]
+    }
+    let reopenStart = monotonicNanoseconds()
+    let reopened: DedupLoadReport
+    do { reopened = try index.load(from: EmptyLog(nextSequence: sequence)) } catch {
+        return [MicroResult(name: "dedup index", bytesPerOperation: 0, operations: 0, nanoseconds: 1, note: "reopen failed: \(error)")]
+    }
+    let reopenNanoseconds = Double(monotonicNanoseconds() - reopenStart)
+    precondition(reopened.rebuiltBecause == nil && reopened.entries == prefill, "dedup micro: reopen \(reopened)")
     var results = [MicroResult(name: "index create+prefault, capacity \(capacity / 1_000_000)M", bytesPerOperation: 0,
                                operations: 1, nanoseconds: loadNanoseconds,
                                note: "\(DedupOptions(capacity: capacity).fileBytes >> 20) MiB file"),
                    MicroResult(name: "index prefill, \(prefill / 1_000_000)M new ids", bytesPerOperation: 0,
-                               operations: prefill, nanoseconds: fillNanoseconds, note: "all first copies")]
+                               operations: prefill, nanoseconds: fillNanoseconds, note: "all first copies"),
+                   MicroResult(name: "index close+reopen, \(prefill / 1_000_000)M entries", bytesPerOperation: 0,
+                               operations: 1, nanoseconds: reopenNanoseconds,
+                               note: "reopen (checks every slot, prefaults) \(Int(reopenNanoseconds / 1e6)) ms")]
+    let faultsBefore = threadMinorFaults()
 
     // New ids (each a miss, then an insert), as most messages are. At most 1.5M more so the
     // index stays under capacity (no early expiry inside the timed loop).
@@ -152,7 +175,8 @@ private func indexRuns(prefill: Int, capacity: Int, minimumSeconds: Double) -> [
     results.append(MicroResult(name: "lookup+insert, new id, \(prefill / 1_000_000)M entries", bytesPerOperation: 0,
                                operations: newIds.operations, nanoseconds: newIds.nanoseconds,
                                note: "all first copies; \(index.metrics.entries) entries; "
-                                   + "cpu \((threadCPUNanoseconds() - newCPU) / UInt64(max(1, timedNew))) ns/op"))
+                                   + "cpu \((threadCPUNanoseconds() - newCPU) / UInt64(max(1, timedNew))) ns/op; "
+                                   + "\(threadMinorFaults() - faultsBefore) page faults"))
 
     // Redeliveries: ids inserted earlier, anywhere in the table.
     var random: UInt64 = 0x1234_5678
