@@ -25,22 +25,24 @@ let package = Package(
         .target(name: "IngestJSON"),
         // HMAC-SHA256 over OpenSSL; no I/O.
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
+        // OAuth bearer JWTs: JWKS keys, JWS signature and claims checks, per-worker token cache.
+        .target(name: "IngestOAuth", dependencies: ["COpenSSL", "IngestSystem"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestOAuth", "IngestLog", "IngestLoop",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestOAuth", "IngestSystem",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestOAuth", "IngestLog",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
@@ -49,10 +51,11 @@ let package = Package(
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "IngestOAuthTests", dependencies: ["IngestOAuth", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
-            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestOAuth", "IngestSystem", "IngestTestSupport",
         ]),
         // The project as a whole: self-contained (nothing read from outside its root).
         .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),
