@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
-        .testTarget(name: "IngestOAuthTests", dependencies: ["IngestOAuth", "IngestTestSupport"]),
+        .testTarget(name: "IngestOAuthTests", dependencies: ["IngestOAuth", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [

@@ -124,9 +124,24 @@ public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
     private static func build(algorithm: String, _ parameters: [Parameter]) throws(KeyImportError) -> OpaquePointer {
         guard let builder = OSSL_PARAM_BLD_new() else { throw KeyImportError("out of memory: \(OpenSSLError.drain())") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        // The builder refers to each BIGNUM until OSSL_PARAM_BLD_to_param has copied it.
+        // The builder, and the OSSL_PARAM array it makes, refer to names, strings, octets and
+        // BIGNUMs by pointer, so all of them live in memory owned here until the key is built.
+        var owned: [UnsafeMutableRawPointer] = []
         var bignums: [OpaquePointer] = []
-        defer { for bignum in bignums { BN_free(bignum) } }
+        defer {
+            for bignum in bignums { BN_free(bignum) }
+            for pointer in owned { pointer.deallocate() }
+        }
+        func lasting(_ bytes: [UInt8]) -> UnsafeMutableRawPointer {
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count + 1, alignment: 1)
+            pointer.copyMemory(from: bytes, byteCount: bytes.count)
+            pointer.storeBytes(of: 0, toByteOffset: bytes.count, as: UInt8.self)
+            owned.append(pointer)
+            return pointer
+        }
+        func cString(_ text: String) -> UnsafePointer<CChar> {
+            UnsafePointer(lasting(Array(text.utf8)).assumingMemoryBound(to: CChar.self))
+        }
         for parameter in parameters {
             let pushed: Int32
             switch parameter {
@@ -135,11 +150,11 @@ public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
                     throw KeyImportError("out of memory: \(OpenSSLError.drain())")
                 }
                 bignums.append(bignum)
-                pushed = OSSL_PARAM_BLD_push_BN(builder, name, bignum)
+                pushed = OSSL_PARAM_BLD_push_BN(builder, cString(name), bignum)
             case .text(let name, let value):
-                pushed = OSSL_PARAM_BLD_push_utf8_string(builder, name, value, 0)
+                pushed = OSSL_PARAM_BLD_push_utf8_string(builder, cString(name), cString(value), 0)
             case .octets(let name, let bytes):
-                pushed = bytes.withUnsafeBytes { OSSL_PARAM_BLD_push_octet_string(builder, name, $0.baseAddress, $0.count) }
+                pushed = OSSL_PARAM_BLD_push_octet_string(builder, cString(name), lasting(bytes), bytes.count)
             }
             guard pushed == 1 else { throw KeyImportError("cannot pass a \(algorithm) key parameter: \(OpenSSLError.drain())") }
         }

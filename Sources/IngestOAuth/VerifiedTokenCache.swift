@@ -74,7 +74,6 @@ final class VerifiedTokenCache {
         guard let base = token.baseAddress, !token.isEmpty else { return }
         let hash = TokenHash.hash(token, seed: seed)
         let first = bucket(of: hash)
-        var victim = entries + first
         for way in 0..<VerifiedTokenCache.ways {
             let entry = entries + first + way
             if let stored = entry.pointee.bytes, entry.pointee.hash == hash, entry.pointee.length == token.count,
@@ -82,6 +81,11 @@ final class VerifiedTokenCache {
                 entry.pointee.validUntil = validUntil   // already cached (another connection raced)
                 return
             }
+        }
+        // An empty or expired way if there is one, else the way that expires first.
+        var victim = entries + first
+        for way in 0..<VerifiedTokenCache.ways {
+            let entry = entries + first + way
             if entry.pointee.bytes == nil || entry.pointee.validUntil < nowSeconds {
                 victim = entry
                 break
