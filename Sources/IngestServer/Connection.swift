@@ -73,6 +73,11 @@ final class Connection {
     var lingerUntil: Int64 = 0
     /// The current request announced a body (Content-Length > 0 or chunked).
     var requestHasBody = false
+    /// The credentials generation `authenticator` is bound to (0: none yet), the snapshot that
+    /// owns its key table, and this worker's row of that snapshot's per-account counters.
+    var credentialsGeneration: UInt64 = 0
+    var boundSnapshot: CredentialsSnapshot?
+    var accountCounterRow: UnsafeMutablePointer<UInt64>?
 
     init(limits: HTTPLimits, keys: SigningKeys) {
         parser = RequestParser(limits: limits)

@@ -10,16 +10,18 @@ public struct ServerStartError: Error, CustomStringConvertible {
 }
 
 /// The listener: opens the log, binds one `SO_REUSEPORT` listening socket per worker, runs one
-/// event-loop thread per worker, and shuts down on SIGTERM/SIGINT.
+/// event-loop thread per worker, reloads on SIGHUP, and shuts down on SIGTERM/SIGINT.
 ///
 /// Shutdown: stop accepting (listeners closed), let requests already received finish (up to
 /// the request timeout), commit the last batches, close the log, return 0.
 public enum Server {
     /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts.
+    /// On SIGHUP, the components of the reload hook run in order: the credentials (when
+    /// `configuration.credentialSources` is set), then `reloadables`.
     public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
+                           reloadables: [any Reloadable] = [],
                            onListening: (String) -> Void) throws -> Int32 {
-        // SIGHUP is blocked and never waited for, so a stray hang-up (a closed terminal, a
-        // reload sent by habit) neither kills the listener mid-flight nor drains it.
+        // SIGHUP is blocked and taken by `sigwait` below: a reload, never a kill mid-flight.
         Signals.block([SIGTERM, SIGINT, SIGHUP])
 
         let log: MessageLog
@@ -53,6 +55,12 @@ public enum Server {
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
                                 workerCount: listeners.count, groupSync: groupSync)
         ReadinessCheck.update(state)
+        operatorLog.info("credentials_loaded", [("generation", "1")] + configuration.credentials.summary)
+        let reloadHook = ReloadHook()
+        if let sources = configuration.credentialSources {
+            reloadHook.register(CredentialsReloader(sources: sources, store: state.credentialStore))
+        }
+        for component in reloadables { reloadHook.register(component) }
         var workers: [Worker] = []
         var threads: [OSThread] = []
         do {
@@ -72,7 +80,12 @@ public enum Server {
                                        ("path", configuration.webhookPath), ("sync", "\(configuration.logOptions.sync)"),
                                        ("keys", "\(configuration.keys.count)")])
 
-        let received = Signals.wait(for: [SIGTERM, SIGINT])
+        var received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
+        while received == SIGHUP {
+            operatorLog.info("reload_requested", [("signal", "SIGHUP"), ("components", reloadHook.componentNames.joined(separator: ","))])
+            reloadHook.runAll(operatorLog: operatorLog)
+            received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
+        }
         operatorLog.info("shutting_down", [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT")])
         state.stopping.store(true, ordering: .releasing)
         for worker in workers { worker.requestStop() }

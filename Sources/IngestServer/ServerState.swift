@@ -19,6 +19,10 @@ final class ServerState: Sendable {
     let counters: [WorkerCounters]
     /// `--sync batch`: the shared group commit; nil otherwise.
     let groupSync: GroupSync?
+    /// The credentials in force (replaced on SIGHUP).
+    let credentialStore: CredentialStore
+    /// Every worker's authentication outcome counters, for /metrics.
+    let credentialCounters: [CredentialCounters]
 
     init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
          groupSync: GroupSync?) {
@@ -27,6 +31,9 @@ final class ServerState: Sendable {
         self.log = log
         self.operatorLog = operatorLog
         counters = (0..<workerCount).map { _ in WorkerCounters() }
+        credentialCounters = (0..<workerCount).map { _ in CredentialCounters() }
+        credentialStore = CredentialStore(initial: configuration.credentials, workerCount: workerCount,
+                                          countAccounts: configuration.metricsAccounts)
 
     }
 }
