@@ -5,7 +5,7 @@ internal import COpenSSL
 ///
 /// Shape: `bucketCount` buckets of 4 entries (set-associative; no tombstones, no rehashing). An
 /// entry holds the token's hash, its length, its expiry and a private copy of its bytes; a lookup
-/// hashes the offered token once (``TokenHash``), compares hash and length in the bucket's four
+/// hashes the offered token's tail once (``TokenHash``), compares hash and length in the bucket's four
 /// entries and confirms a candidate by comparing all bytes in constant time. A hit allocates
 /// nothing and takes no lock; an insert (after a successful verification, the slow path anyway)
 /// allocates the copy. An entry past its expiry is dropped when a lookup meets it or by
@@ -56,7 +56,7 @@ final class VerifiedTokenCache {
     /// the way is dropped. No allocation.
     func contains(_ token: UnsafeRawBufferPointer, nowSeconds: Int64) -> Bool {
         guard let base = token.baseAddress else { return false }
-        let hash = TokenHash.hash(token, seed: seed)
+        let hash = TokenHash.bucketHash(of: token, seed: seed)
         let first = bucket(of: hash)
         for way in 0..<VerifiedTokenCache.ways {
             let entry = entries + first + way
@@ -72,7 +72,7 @@ final class VerifiedTokenCache {
     /// Remembers `token` as acceptable until `validUntil` (Unix seconds, inclusive).
     func insert(_ token: UnsafeRawBufferPointer, validUntil: Int64, nowSeconds: Int64) {
         guard let base = token.baseAddress, !token.isEmpty else { return }
-        let hash = TokenHash.hash(token, seed: seed)
+        let hash = TokenHash.bucketHash(of: token, seed: seed)
         let first = bucket(of: hash)
         for way in 0..<VerifiedTokenCache.ways {
             let entry = entries + first + way
