@@ -1,7 +1,8 @@
 /// Verifies the HMAC-SHA256 signatures of one message at a time, hashing the body as it arrives.
 ///
 /// Use per message: ``begin(account:)`` with the account the `X-DocuSign-AccountId` header names
-/// (nil when there is none or it is not a GUID), then ``addCandidateSignature(_:)`` for each
+/// (nil when there is none or it is not a GUID; or ``begin()`` and later ``selectAccount(_:)``,
+/// before the body), then ``addCandidateSignature(_:)`` for each
 /// `X-DocuSign-Signature-N` header (any time before ``finish()``, normally at head time), then
 /// ``update(_:)`` with each piece of the raw body in order, in the same pass that feeds the JSON
 /// scanner (the body is never re-read), then ``finish()`` or ``finishWithVerdict()``.
@@ -25,14 +26,15 @@
 /// connection on one worker thread.
 ///
 /// Crash behaviour: calling ``update(_:)``, ``addCandidateSignature(_:)`` or ``finish()`` outside a
-/// ``begin(account:)``…``finish()`` bracket, or ``rebind(to:)`` inside one, is a bug in the caller
-/// and traps.
+/// ``begin(account:)``…``finish()`` bracket is a bug in the caller and traps.
 public final class MessageAuthenticator {
     /// The default number of signature headers kept per message. DocuSign sends one per active
     /// key (two during rotation); one third-party source reports up to 100.
     public static let defaultCandidateCapacity = 100
 
-    private enum Phase { case idle, hashing }
+    /// `hashing`: between `begin` and `finish`; `bodyStarted` once `update` was called (the
+    /// account can no longer change).
+    private enum Phase { case idle, hashing, bodyStarted }
 
     /// The keys in use. Holding this reference keeps `keys` below valid.
     private var table: KeyTable
@@ -80,10 +82,11 @@ public final class MessageAuthenticator {
         candidates.deallocate()
     }
 
-    /// Switches to another set of keys (a credentials reload) between messages. Allocates only
-    /// when the new keys can try more keys per message than the running states hold.
+    /// Switches to another set of keys (a credentials reload). A message in progress is
+    /// abandoned (as by ``begin()``): the next one must start with `begin`. Allocates only when
+    /// the new keys can try more keys per message than the running states hold.
     public func rebind(to keys: SigningKeys) {
-        precondition(phase == .idle, "rebind called in the middle of a message")
+        phase = .idle
         let needed = max(1, keys.table.maximumKeysPerMessage)
         if needed > runningCapacity {
             ConstantTime.wipe(running, count: runningCapacity * MemoryLayout<SHA256State>.stride)
@@ -106,18 +109,17 @@ public final class MessageAuthenticator {
     /// forgetting the previous one's candidates and hashes. May be called at any time, including
     /// in the middle of a message (which is abandoned).
     public func begin(account: AccountID?) {
+        begin()
+        selectAccount(account)
+    }
+
+    /// Starts a new message; until ``selectAccount(_:)`` names one, no account's keys are tried
+    /// (only the global keys).
+    public func begin() {
         accountKeyCount = 0
         accountOrdinal = -1
-        if let account, let run = accountIndex.run(of: account) {
-            accountStart = Int(run.start)
-            accountKeyCount = Int(run.count)
-            accountOrdinal = Int(run.ordinal)
-        }
         for index in 0..<globalKeyCount {
             running[index] = keys[index].inner
-        }
-        for index in 0..<accountKeyCount {
-            running[globalKeyCount + index] = keys[accountStart + index].inner
         }
         storedCandidates = 0
         offeredCandidates = 0
@@ -125,9 +127,21 @@ public final class MessageAuthenticator {
         phase = .hashing
     }
 
-    /// Starts a new message with no account: only the global keys are tried.
-    public func begin() {
-        begin(account: nil)
+    /// Names the message's account (nil: none, or the header is not a GUID) after ``begin()``
+    /// and before the first ``update(_:)``, so the server can read the account header in the
+    /// same pass over the headers that offers the signatures. Its keys, if it has any, are tried
+    /// besides the global ones.
+    public func selectAccount(_ account: AccountID?) {
+        precondition(phase == .hashing, "selectAccount called outside begin()…first update()")
+        accountKeyCount = 0
+        accountOrdinal = -1
+        guard let account, let run = accountIndex.run(of: account) else { return }
+        accountStart = Int(run.start)
+        accountKeyCount = Int(run.count)
+        accountOrdinal = Int(run.ordinal)
+        for index in 0..<accountKeyCount {
+            running[globalKeyCount + index] = keys[accountStart + index].inner
+        }
     }
 
     /// The keys the current message is checked against (global plus its account's).
@@ -145,7 +159,7 @@ public final class MessageAuthenticator {
     /// whitespace already removed by the HTTP parser. A value that is not exactly 44 characters of
     /// strict base64 for 32 bytes is a non-match: it is counted in ``offeredSignatureCount`` only.
     public func addCandidateSignature(_ headerValue: UnsafeRawBufferPointer) {
-        precondition(phase == .hashing, "addCandidateSignature called without begin()")
+        precondition(phase != .idle, "addCandidateSignature called without begin()")
         offeredCandidates += 1
         guard storedCandidates < candidateCapacity else { return }
         if Base64.decodeDigest(headerValue, into: &candidates[storedCandidates]) {
@@ -161,7 +175,8 @@ public final class MessageAuthenticator {
 
     /// Absorbs the next piece of the raw body. Pieces must arrive in order; empty pieces are fine.
     public func update(_ piece: UnsafeRawBufferPointer) {
-        precondition(phase == .hashing, "update called without begin()")
+        precondition(phase != .idle, "update called without begin()")
+        phase = .bodyStarted
         for index in 0..<(globalKeyCount + accountKeyCount) {
             running[index].update(piece)
         }
@@ -175,7 +190,7 @@ public final class MessageAuthenticator {
     /// Ends the message with the reason for a rejection. Every (candidate, tried key) pair is
     /// compared in constant time, whatever matched first.
     public func finishWithVerdict() -> SignatureVerdict {
-        precondition(phase == .hashing, "finish called without begin()")
+        precondition(phase != .idle, "finish called without begin()")
         phase = .idle
         var globalMatches = 0
         var accountMatches = 0

@@ -20,6 +20,8 @@ public final class BearerGate {
 
     public private(set) var verifier: BearerTokenVerifier
     private let cache: VerifiedTokenCache
+    /// `verifier.policy.maximumTokenBytes`, copied so a cache hit touches no reference.
+    private var maximumTokenBytes: Int
 
     /// The default number of distinct tokens cached per worker. DocuSign uses one token per
     /// Connect configuration until it expires, so this covers a thousand configurations at once.
@@ -27,6 +29,7 @@ public final class BearerGate {
 
     public init(verifier: BearerTokenVerifier, cacheCapacity: Int = BearerGate.defaultCacheCapacity) {
         self.verifier = verifier
+        maximumTokenBytes = verifier.policy.maximumTokenBytes
         cache = VerifiedTokenCache(capacity: max(VerifiedTokenCache.ways, cacheCapacity))
     }
 
@@ -34,6 +37,7 @@ public final class BearerGate {
     public func rebind(to verifier: BearerTokenVerifier) {
         guard verifier !== self.verifier else { return }
         self.verifier = verifier
+        maximumTokenBytes = verifier.policy.maximumTokenBytes
         cache.removeAll()
     }
 
@@ -48,7 +52,7 @@ public final class BearerGate {
     public func check(authorization: UnsafeRawBufferPointer?, nowSeconds: Int64) -> Outcome {
         guard let authorization else { return .refused(.missing) }
         guard let token = BearerGate.token(in: authorization) else { return .refused(.notBearer) }
-        if token.count > verifier.policy.maximumTokenBytes { return .refused(.oversized) }
+        if token.count > maximumTokenBytes { return .refused(.oversized) }
         if cache.contains(token, nowSeconds: nowSeconds) { return .cached }
         switch verifier.verify(token: token, nowSeconds: nowSeconds) {
         case .success(let validUntil):

@@ -48,16 +48,6 @@ extension Worker {
         connection.accountCounterRow = snapshot.accountCounters?.row(worker: index)
     }
 
-    /// The account named by `X-DocuSign-AccountId`, or nil when the header is absent or not a GUID
-    /// (then only the keys for every account are tried).
-    func webhookAccount(_ connection: Connection, head bytes: UnsafeRawBufferPointer) -> AccountID? {
-        for index in 0..<connection.parser.head.headerCount
-        where spanEquals(connection.parser.headerName(at: index), in: bytes, lowercase: "x-docusign-accountid") {
-            return AccountID(text: Worker.slice(connection.parser.headerValue(at: index), bytes))
-        }
-        return nil
-    }
-
     /// Counts a finished HMAC verification by outcome (and by account with `--metrics-accounts`).
     func countVerification(_ connection: Connection, verified: Bool) {
         let authenticator = connection.authenticator

@@ -33,11 +33,17 @@ extension Worker {
         }
 
         let authenticator = connection.authenticator
-        authenticator.begin(account: webhookAccount(connection, head: bytes))
-        for index in 0..<head.headerCount
-        where spanHasPrefix(connection.parser.headerName(at: index), in: bytes, lowercase: "x-docusign-signature-") {
-            authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
+        authenticator.begin()
+        var account: AccountID?   // X-DocuSign-AccountId: its keys are tried besides the global ones
+        for index in 0..<head.headerCount {
+            let name = connection.parser.headerName(at: index)
+            if spanHasPrefix(name, in: bytes, lowercase: "x-docusign-signature-") {
+                authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
+            } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
+                account = AccountID(text: Worker.slice(connection.parser.headerValue(at: index), bytes))
+            }
         }
+        authenticator.selectAccount(account)
         if !configuration.keys.isEmpty && authenticator.candidateCount == 0 {
             counters.add(.signatureMissing)
             countVerification(connection, verified: false)

@@ -96,10 +96,14 @@ final class CredentialReloadTests: XCTestCase {
         XCTAssertFalse(metrics.contains("status=\"503\"} 1"), "no 503")
 
         // Now prove the last reload is in force: new alone and old alone both verify; after
-        // reloading to [new], old alone does not.
+        // reloading to [new], old alone does not. The connection's previous request was refused
+        // at head time (its HMAC state begun, never finished) before the reload: the connection
+        // rebinds to the new keys for its next request all the same.
         let client = try fixture.client()
         try client.send(Support.request(ConnectMessages.event(9_000_001), signedWith: [old]))
         XCTAssertEqual(try client.readResponse().status, 200)
+        try client.send(Support.request(ConnectMessages.event(9_000_004), signedWith: []))
+        XCTAssertEqual(try client.readResponse().status, 401, "no signature: refused at head time")
         try writeKeys(fixture, [new])
         reload(fixture, expecting: "reloaded", count: reloaded + 1)
         try client.send(Support.request(ConnectMessages.event(9_000_002), signedWith: [old]))
