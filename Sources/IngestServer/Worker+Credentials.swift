@@ -10,7 +10,7 @@ extension Worker {
     /// Binds `connection` to the worker's credentials and checks its `Authorization` header.
     /// Returns false when the request was refused (its route is then a fixed 401).
     func authorizeWebhook(_ connection: Connection, head bytes: UnsafeRawBufferPointer, now: Int64) -> Bool {
-        credentialBinding.refresh(from: state.credentialStore)
+        credentialBinding.refresh()
         if connection.credentialsGeneration != credentialBinding.generation { bindCredentials(connection) }
         if let basic = credentialBinding.basic {
             let value = authorizationValue(connection, head: bytes)

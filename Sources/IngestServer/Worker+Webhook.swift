@@ -35,11 +35,12 @@ extension Worker {
         let authenticator = connection.authenticator
         authenticator.begin()
         var account: AccountID?   // X-DocuSign-AccountId: its keys are tried besides the global ones
+        let readAccount = authenticator.hasAccountKeys
         for index in 0..<head.headerCount {
             let name = connection.parser.headerName(at: index)
             if spanHasPrefix(name, in: bytes, lowercase: "x-docusign-signature-") {
                 authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
-            } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
+            } else if readAccount && spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
                 account = AccountID(text: Worker.slice(connection.parser.headerValue(at: index), bytes))
             }
         }

@@ -83,7 +83,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         groupSync = state.groupSync
         appender = state.log.makeAppender(deferringSync: state.groupSync != nil)
         counters = state.counters[index]
-        credentialBinding = WorkerCredentials(snapshot: state.credentialStore.snapshot(), counters: state.credentialCounters[index])
+        credentialBinding = WorkerCredentials(store: state.credentialStore, counters: state.credentialCounters[index])
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
         let pathBytes = Array(configuration.webhookPath.utf8)
         precondition(!pathBytes.isEmpty, "the webhook path is validated to start with '/'")
