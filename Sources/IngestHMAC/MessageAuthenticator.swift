@@ -105,9 +105,6 @@ public final class MessageAuthenticator {
     /// The number of configured keys, global and per account.
     public var keyCount: Int { configuredKeyCount }
 
-    /// Whether any account has keys of its own (when none has, the account header need not be read).
-    public var hasAccountKeys: Bool { configuredKeyCount > globalKeyCount }
-
     /// Starts a new message for `account` (nil: no `X-DocuSign-AccountId`, or not a GUID),
     /// forgetting the previous one's candidates and hashes. May be called at any time, including
     /// in the middle of a message (which is abandoned).

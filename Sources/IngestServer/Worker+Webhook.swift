@@ -34,17 +34,17 @@ extension Worker {
 
         let authenticator = connection.authenticator
         authenticator.begin()
-        var account: AccountID?   // X-DocuSign-AccountId: its keys are tried besides the global ones
-        let readAccount = authenticator.hasAccountKeys
+        connection.account.clear()
         for index in 0..<head.headerCount {
             let name = connection.parser.headerName(at: index)
             if spanHasPrefix(name, in: bytes, lowercase: "x-docusign-signature-") {
                 authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
-            } else if readAccount && spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
-                account = AccountID(text: Worker.slice(connection.parser.headerValue(at: index), bytes))
+            } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
+                captureAccount(connection, Worker.slice(connection.parser.headerValue(at: index), bytes), now: now)
             }
         }
-        authenticator.selectAccount(account)
+        // The account (one valid header, else none) also picks the keys: its own plus the global ones.
+        authenticator.selectAccount(connection.account.account)
         if !configuration.keys.isEmpty && authenticator.candidateCount == 0 {
             counters.add(.signatureMissing)
             countVerification(connection, verified: false)
@@ -70,6 +70,17 @@ extension Worker {
             connection.staging.reserve(length)
         }
         connection.route = .webhook
+    }
+
+    /// Keeps the message's account (a GUID) for its record; anything else is ignored, counted and
+    /// logged (rate-limited): the message is still verified and stored, without an account.
+    private func captureAccount(_ connection: Connection, _ value: UnsafeRawBufferPointer, now: Int64) {
+        if connection.account.capture(value) { return }
+        counters.add(.accountIdInvalid)
+        if badInputLines.allow(now: now) {
+            state.operatorLog.warn("account_id_invalid", [("reason", "X-DocuSign-AccountId is not a GUID; ignored"),
+                                                         ("peer", connection.peer.description), ("worker", "\(index)")])
+        }
     }
 
     /// One piece of body, as it arrived: hashed, scanned and stored in the same pass.
@@ -163,7 +174,8 @@ extension Worker {
                 counters.add(.webhookFieldsMissingStored)
             }
             let fields = RecordFields(event: event, configurationId: configurationId,
-                                      envelopeId: envelopeId, generatedDateTime: generatedDateTime)
+                                      envelopeId: envelopeId, generatedDateTime: generatedDateTime,
+                                      accountId: connection.account.bytes)
             do {
                 try store(connection, flags: flags, fields: fields)
             } catch {

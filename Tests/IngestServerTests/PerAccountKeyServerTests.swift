@@ -34,12 +34,17 @@ final class PerAccountKeyServerTests: XCTestCase {
         try send([global], account: Support.accountB, expect: 200, "a global key on B's message")
         try send([global], account: nil, expect: 200, "a global key without an account header")
         try send([keyOfB, keyOfA], account: Support.accountA.uppercased(), expect: 200, "any matching signature, account id in upper case")
+        // Two account headers make the account ambiguous: neither account's keys are tried.
+        n += 1
+        try client.send(Support.request(ConnectMessages.event(n), signedWith: [keyOfA], account: Support.accountA,
+                                        extraHeaders: ["X-DocuSign-AccountId: \(Support.accountA)"]))
+        XCTAssertEqual(try client.readResponse().status, 401, "two X-DocuSign-AccountId headers")
 
         let metrics = try Support.metrics(fixture.port)
         for line in [
             "connect_hmac_verifications_total{outcome=\"verified\",key=\"account\"} 3",
             "connect_hmac_verifications_total{outcome=\"verified\",key=\"global\"} 2",
-            "connect_hmac_verifications_total{outcome=\"mismatch\"} 5",
+            "connect_hmac_verifications_total{outcome=\"mismatch\"} 6",
             "connect_hmac_account_keys_tried_total 6",
             "connect_credentials_loaded{kind=\"accounts\"} 2",
             "connect_credentials_loaded{kind=\"account_keys\"} 2",
@@ -52,7 +57,9 @@ final class PerAccountKeyServerTests: XCTestCase {
             XCTAssertTrue(metrics.contains(line + "\n"), "missing \(line) in\n\(metrics)")
         }
         XCTAssertEqual(fixture.stop(), 0)
-        XCTAssertEqual(try fixture.records().map(\.body), expectedBodies)
+        let records = try fixture.records()
+        XCTAssertEqual(records.map(\.body), expectedBodies)
+        XCTAssertEqual(records.first?.accountId, Array(Support.accountA.utf8), "the account is stored with the record")
         let stderr = fixture.server.stderr
         XCTAssertTrue(stderr.contains("accounts=2") && stderr.contains("account_keys=2") && stderr.contains("global_keys=1"), stderr)
         for key in [keyOfA, keyOfB, global] { XCTAssertFalse(stderr.contains(key.prefix(16)), "key material in the log") }
