@@ -4,9 +4,11 @@
 #   account the run's key as a key of the run's account, among 1,000 other accounts with 2 keys
 #           each (--decoy-accounts 1000): one hash pass per message, plus the account lookup,
 #   bearer  one global key plus a cached RS256 bearer token (~1 KB) on every request (--oauth),
-# in interleaved rounds (global, account, bearer, global, ...) on one machine, and prints each
-# round and the medians of throughput and server CPU per message. Every run is also checked
-# exactly-once by connect-bench (a failed check fails this script).
+# in interleaved rounds on one machine (odd rounds in the order given, even rounds reversed, so a
+# drift in the machine's load does not favour one case), and prints each round, the medians of
+# throughput and server CPU per message, and the median of the per-round ratios to the first
+# case (paired: each ratio compares runs seconds apart). Every run is also checked exactly-once
+# by connect-bench (a failed check fails this script).
 #
 # Environment (all optional):
 #   BIN_DIR    folder with release connect-ingest and connect-bench (default: .build/release)
@@ -36,8 +38,11 @@ flags_for() {
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+REVERSED="$(echo "$CASES" | tr ' ' '\n' | tac | tr '\n' ' ')"
 for round in $(seq 1 "$ROUNDS"); do
-    for case in $CASES; do
+    order="$CASES"
+    if (( round % 2 == 0 )); then order="$REVERSED"; fi
+    for case in $order; do
         out="$WORK/$case-$round.json"
         # shellcheck disable=SC2046
         "$BIN_DIR/connect-bench" --spawn --workers "$WORKERS" --sync "$SYNC" --payload small \
@@ -62,10 +67,15 @@ for case in cases:
     rate = statistics.median(r["acceptedPerSecond"] for r in runs)
     cpu = statistics.median(r["server"]["cpuMicrosecondsPerMessage"] for r in runs)
     medians[case] = (rate, cpu)
-base_rate, base_cpu = medians[cases[0]]
-print(f"\nmedians over {len(runs)} rounds:")
+def run(case, i):
+    return json.load(open(f"{work}/{case}-{i}.json"))
+rounds = len(glob.glob(f"{work}/{cases[0]}-*.json"))
+print(f"\nmedians over {rounds} rounds (paired: median of the per-round ratio or difference to {cases[0]}):")
 for case in cases:
     rate, cpu = medians[case]
-    print(f"  {case:8s} {rate:10.0f} msg/s ({rate / base_rate:6.3f}x {cases[0]})  "
-          f"{cpu:6.2f} us CPU/msg ({cpu - base_cpu:+.2f} us vs {cases[0]})")
+    ratios = [run(case, i)["acceptedPerSecond"] / run(cases[0], i)["acceptedPerSecond"] for i in range(1, rounds + 1)]
+    deltas = [run(case, i)["server"]["cpuMicrosecondsPerMessage"] - run(cases[0], i)["server"]["cpuMicrosecondsPerMessage"]
+              for i in range(1, rounds + 1)]
+    print(f"  {case:8s} {rate:10.0f} msg/s (paired ratio {statistics.median(ratios):6.3f})  "
+          f"{cpu:6.2f} us CPU/msg (paired difference {statistics.median(deltas):+.2f} us)")
 PY

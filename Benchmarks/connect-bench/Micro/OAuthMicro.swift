@@ -42,7 +42,7 @@ func runOAuthMicro(minimumSeconds: Double) -> [MicroResult] {
             }
         }
         precondition(cached == timing.operations + 1000, "OAuth micro: a cached token missed the cache")
-        results.append(MicroResult(name: "bearer cached check, \(label) RS256 (\(text.utf8.count) B)", bytesPerOperation: 0,
+        results.append(MicroResult(name: "bearer cached, \(text.utf8.count) B RS256 token", bytesPerOperation: 0,
                                    operations: timing.operations, nanoseconds: timing.nanoseconds, note: "all cache hits"))
 
         var digest = [UInt8](repeating: 0, count: SHA256Digest.byteCount)
@@ -59,7 +59,7 @@ func runOAuthMicro(minimumSeconds: Double) -> [MicroResult] {
             }
         }
         precondition(correct == sha.operations + 1000, "OAuth micro: wrong SHA-256")
-        results.append(MicroResult(name: "sha256 of the \(label) token (for comparison)", bytesPerOperation: text.utf8.count,
+        results.append(MicroResult(name: "sha256 of that \(label) token", bytesPerOperation: text.utf8.count,
                                    operations: sha.operations, nanoseconds: sha.nanoseconds, note: "what a SHA-256-keyed cache adds"))
     }
 
@@ -74,7 +74,7 @@ func runOAuthMicro(minimumSeconds: Double) -> [MicroResult] {
             }
         }
         precondition(valid == timing.operations + 20, "OAuth micro: a full verification failed")
-        results.append(MicroResult(name: "bearer full verification \(algorithm.rawValue) (cache miss)", bytesPerOperation: 0,
+        results.append(MicroResult(name: "bearer verify \(algorithm.rawValue) (cache miss)", bytesPerOperation: 0,
                                    operations: timing.operations, nanoseconds: timing.nanoseconds, note: "signature and claims"))
     }
     return results
