@@ -16,7 +16,8 @@
 #   DURATION   seconds per run (default 5)
 #   WORKERS    server workers (default 2)
 #   SYNC       --sync of the server (default none: isolates CPU cost from fsync latency)
-#   CASES      default "global account bearer"
+#   CASES      default "global account bearer"; "global global-again" is an A/A control: its
+#              paired ratio shows how far apart two identical configurations land on this machine
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BIN_DIR="${BIN_DIR:-$SCRIPT_DIR/../.build/release}"
@@ -30,7 +31,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 flags_for() {
     case "$1" in
-        global) echo "" ;;
+        global|global-again) echo "" ;;   # global-again: an A/A control that shows the noise
         account) echo "--decoy-accounts 1000" ;;
         bearer) echo "--oauth" ;;
         *) echo "unknown case $1" >&2; exit 2 ;;
@@ -52,7 +53,7 @@ for round in $(seq 1 "$ROUNDS"); do
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["logCheck"]["passed"], "log check failed"
-print(f"round {sys.argv[3]} {sys.argv[2]:8s} {r['acceptedPerSecond']:10.0f} msg/s  "
+print(f"round {sys.argv[3]} {sys.argv[2]:12s} {r['acceptedPerSecond']:10.0f} msg/s  "
       f"{r['server']['cpuMicrosecondsPerMessage']:6.2f} us CPU/msg  load {open('/proc/loadavg').read().split()[0]}")
 PY
     done
@@ -63,19 +64,19 @@ import glob, json, statistics, sys
 work, cases = sys.argv[1], sys.argv[2:]
 medians = {}
 for case in cases:
-    runs = [json.load(open(p)) for p in sorted(glob.glob(f"{work}/{case}-*.json"))]
+    runs = [json.load(open(p)) for p in sorted(glob.glob(f"{work}/{case}-[0-9]*.json"))]
     rate = statistics.median(r["acceptedPerSecond"] for r in runs)
     cpu = statistics.median(r["server"]["cpuMicrosecondsPerMessage"] for r in runs)
     medians[case] = (rate, cpu)
 def run(case, i):
     return json.load(open(f"{work}/{case}-{i}.json"))
-rounds = len(glob.glob(f"{work}/{cases[0]}-*.json"))
+rounds = len(glob.glob(f"{work}/{cases[0]}-[0-9]*.json"))
 print(f"\nmedians over {rounds} rounds (paired: median of the per-round ratio or difference to {cases[0]}):")
 for case in cases:
     rate, cpu = medians[case]
     ratios = [run(case, i)["acceptedPerSecond"] / run(cases[0], i)["acceptedPerSecond"] for i in range(1, rounds + 1)]
     deltas = [run(case, i)["server"]["cpuMicrosecondsPerMessage"] - run(cases[0], i)["server"]["cpuMicrosecondsPerMessage"]
               for i in range(1, rounds + 1)]
-    print(f"  {case:8s} {rate:10.0f} msg/s (paired ratio {statistics.median(ratios):6.3f})  "
+    print(f"  {case:12s} {rate:10.0f} msg/s (paired ratio {statistics.median(ratios):6.3f})  "
           f"{cpu:6.2f} us CPU/msg (paired difference {statistics.median(deltas):+.2f} us)")
 PY

@@ -1,5 +1,6 @@
 import Foundation
 import IngestHMAC
+import IngestHTTP
 import IngestOAuth
 
 /// Micro-benchmarks for IngestOAuth: what a bearer token costs per message once cached (the
@@ -63,6 +64,9 @@ func runOAuthMicro(minimumSeconds: Double) -> [MicroResult] {
                                    operations: sha.operations, nanoseconds: sha.nanoseconds, note: "what a SHA-256-keyed cache adds"))
     }
 
+    results += runBearerHeadMicro(minimumSeconds: minimumSeconds, gate: BearerGate(verifier: verifier),
+                                  token: token(.rs256, padding: 150), now: now)
+
     for algorithm in [SignatureAlgorithm.rs256, .es256] {
         let text = Array(token(algorithm, padding: 150).utf8)
         var valid = 0
@@ -78,4 +82,61 @@ func runOAuthMicro(minimumSeconds: Double) -> [MicroResult] {
                                    operations: timing.operations, nanoseconds: timing.nanoseconds, note: "signature and claims"))
     }
     return results
+}
+
+/// What a cached bearer token adds per message in the server's user space: the DocuSign POST head
+/// parsed and scanned for `Authorization` as the server does, with no such header, and with
+/// `Authorization: Bearer <token>` plus the cached check. Interleaved rounds; the note gives the
+/// median of the per-round differences.
+func runBearerHeadMicro(minimumSeconds: Double, gate: BearerGate, token: String, now: Int64) -> [MicroResult] {
+    let plain = HTTPMicroFixture.head(framing: "Content-Length: 0")
+    var withToken = plain
+    withToken.removeLast(2)   // the blank line
+    withToken += Array("Authorization: Bearer \(token)\r\n\r\n".utf8)
+    let parser = RequestParser(limits: HTTPLimits())
+
+    /// Parses one head; with `checkToken`, finds the Authorization header and checks it.
+    func parseAndCheck(_ bytes: UnsafeRawBufferPointer, checkToken: Bool) -> Int {
+        parser.reset()
+        guard case .head = parser.parse(bytes) else { preconditionFailure("bearer head micro: no head") }
+        var authorization: UnsafeRawBufferPointer?
+        for index in 0..<parser.head.headerCount
+        where spanEquals(parser.headerName(at: index), in: bytes, lowercase: "authorization") {
+            authorization = UnsafeRawBufferPointer(rebasing: bytes[parser.headerValue(at: index).range])
+        }
+        guard checkToken else {
+            precondition(authorization == nil, "bearer head micro: unexpected Authorization")
+            return parser.head.headerCount
+        }
+        precondition(gate.check(authorization: authorization, nowSeconds: now) == .cached, "bearer head micro: not cached")
+        return parser.head.headerCount
+    }
+    _ = Array("Bearer \(token)".utf8).withUnsafeBytes { gate.check(authorization: $0, nowSeconds: now) }   // now cached
+
+    let variants: [(String, [UInt8], Bool)] = [("http head, no Authorization", plain, false),
+                                               ("http head + cached Bearer (1 KB)", withToken, true)]
+    var rounds: [[Double]] = [[], []]
+    var operations = [0, 0]
+    let roundCount = 11
+    for _ in 0..<roundCount {
+        for (index, variant) in variants.enumerated() {
+            var headers = 0
+            let timing = variant.1.withUnsafeBytes { bytes in
+                measure(minimumSeconds: max(0.02, minimumSeconds / Double(roundCount)), batch: 1000) {
+                    for _ in 0..<1000 { headers &+= parseAndCheck(bytes, checkToken: variant.2) }
+                }
+            }
+            precondition(headers == (timing.operations + 1000) * (variant.2 ? 11 : 10), "bearer head micro: wrong header count")
+            rounds[index].append(timing.nanoseconds / Double(timing.operations))
+            operations[index] += timing.operations
+        }
+    }
+    let differences = zip(rounds[1], rounds[0]).map { $0 - $1 }.sorted()
+    return variants.indices.map { index in
+        let median = rounds[index].sorted()[roundCount / 2]
+        let note = index == 0 ? "median of \(roundCount) interleaved rounds"
+            : "per-round difference: median \(String(format: "%.0f", differences[roundCount / 2])) ns"
+        return MicroResult(name: variants[index].0, bytesPerOperation: variants[index].1.count, operations: operations[index],
+                           nanoseconds: median * Double(operations[index]), note: note)
+    }
 }
