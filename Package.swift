@@ -25,13 +25,16 @@ let package = Package(
         .target(name: "IngestJSON"),
         // HMAC-SHA256 over OpenSSL; no I/O.
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
+        // TLS over libssl: server contexts (certificates, client verification, tickets), sessions
+        // driven by readiness, and the client side for the load generator and tests.
+        .target(name: "IngestTLS", dependencies: ["COpenSSL", "IngestSystem"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop", "IngestTLS",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
             "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
@@ -44,11 +47,12 @@ let package = Package(
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
-        .target(name: "IngestTestSupport", dependencies: ["IngestSystem"], path: "Tests/IngestTestSupport"),
+        .target(name: "IngestTestSupport", dependencies: ["IngestSystem", "IngestTLS"], path: "Tests/IngestTestSupport"),
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "IngestTLSTests", dependencies: ["IngestTLS", "IngestSystem", "COpenSSL", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
