@@ -37,7 +37,7 @@ let package = Package(
             "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop", "IngestTLS",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestTLS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
