@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
-            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport", "IngestTLS", "COpenSSL",
         ]),
         // The project as a whole: self-contained (nothing read from outside its root).
         .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),

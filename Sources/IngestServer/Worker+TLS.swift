@@ -93,15 +93,15 @@ extension Worker {
             case .wantRead, .wantWrite:
                 break reading
             case .closed:
-                if filled == 0 { return 0 }
+                if filled == 0 && !session.renegotiationAttempted { return 0 }
                 break reading
             case .failed(let failure):
-                tlsConnectionFailed(connection, failure, now: now)
+                // A client refused a renegotiation often answers with a fatal alert at once.
+                tlsConnectionFailed(connection, session.renegotiationAttempted ? .renegotiation : failure, now: now)
                 throw Errno.connectionReset
             }
         }
         if session.renegotiationAttempted {
-            transport.add(.renegotiationRefused)
             tlsConnectionFailed(connection, .renegotiation, now: now)
             throw Errno.connectionReset
         }
@@ -111,6 +111,7 @@ extension Worker {
 
     func tlsConnectionFailed(_ connection: Connection, _ failure: TLSFailure, now: Int64) {
         transport.addConnectionFailure(failure)
+        if failure == .renegotiation { transport.add(.renegotiationRefused) }
         if badInputLines.allow(now: now) {
             state.operatorLog.warn("tls_connection_failed", [("reason", failure.rawValue), ("peer", connection.peer.description),
                                                             ("worker", "\(index)")])

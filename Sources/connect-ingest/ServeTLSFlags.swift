@@ -14,7 +14,7 @@ enum ServeTLSFlags {
         FlagSpec(name: "tls-client-subject", valueName: "DN", defaultText: "", help: "accept only client certificates with this subject, RFC 2253 (`openssl x509 -noout -subject -nameopt RFC2253`); repeatable", repeatable: true),
         FlagSpec(name: "tls-client-spki-sha256", valueName: "HASH", defaultText: "", help: "accept only client certificates whose public key (DER SubjectPublicKeyInfo) has this SHA-256, hex or base64; repeatable", repeatable: true),
         FlagSpec(name: "tls-handshake-timeout", valueName: "DURATION", defaultText: "10s", help: "a TLS handshake not finished by then is closed"),
-        FlagSpec(name: "tls-ktls", valueName: "on|off", defaultText: "on", help: "let the kernel encrypt TLS records (kTLS) where it can"),
+        FlagSpec(name: "tls-ktls", valueName: "MODE", defaultText: "on", help: "on | off: let the kernel encrypt TLS records (kTLS) where it can"),
         FlagSpec(name: "tls-ticket-key-rotation", valueName: "DURATION", defaultText: "1h", help: "session-ticket keys (in memory only) are replaced this often; tickets resume for two periods"),
         FlagSpec(name: "plain-port", valueName: "N", defaultText: "", help: "with TLS: also serve /healthz, /readyz and /metrics (no webhooks) over plain HTTP on this port"),
         FlagSpec(name: "plain-host", valueName: "ADDR", defaultText: "127.0.0.1", help: "address of the --plain-port listener (keep it private)"),
