@@ -40,10 +40,10 @@ let package = Package(
             "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestTLS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
-        .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
+        .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "IngestTLS", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestTLS",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestTLSTests", dependencies: ["IngestTLS", "IngestSystem", "COpenSSL", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
-        .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTLS", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
             "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport", "IngestTLS", "COpenSSL",
         ]),

@@ -8,8 +8,8 @@ import COpenSSL
 ///
 /// Sealing (`enc == 1`): names the current key, draws a fresh IV, sets up AES-256-CBC and
 /// HMAC-SHA256; returns 1. Opening: 0 when the key is unknown (forgotten or never ours: the
-/// client gets a full handshake), 1 when the key is current, 2 when it is retired (libssl then
-/// issues a new ticket under the current key). -1 on an internal failure (handshake aborted).
+/// client gets a full handshake), 2 (libssl then issues a new ticket under the current key) for
+/// TLS 1.3 and for a retired key, else 1. -1 on an internal failure (handshake aborted).
 func tlsTicketKey(_ ssl: OpaquePointer?, _ name: UnsafeMutablePointer<UInt8>?, _ iv: UnsafeMutablePointer<UInt8>?,
                   _ cipher: OpaquePointer?, _ mac: OpaquePointer?, _ seal: Int32) -> Int32 {
     TicketKeyCallback.run(ssl, name, iv, cipher, mac, seal)
@@ -39,7 +39,10 @@ enum TicketKeyCallback {
             EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nil, $0.baseAddress, iv)
         }
         guard cipherOK == 1 else { return -1 }
-        return isCurrent ? 1 : 2
+        // TLS 1.3 tickets are meant for one use (RFC 8446, C.4), and libssl issues a new one
+        // after a resumption only when asked: always ask, so a client that resumes keeps
+        // resuming. TLS 1.2 tickets are renewed only when their key has retired.
+        return isCurrent && SSL_version(ssl) != TLS1_3_VERSION ? 1 : 2
     }
 
     /// Keys the ticket HMAC (`EVP_MAC_CTX_set_params` with digest SHA256 and the key bytes).

@@ -68,6 +68,13 @@ final class TLSHandshakeTests: XCTestCase {
             XCTAssertEqual(second.handshake().server, .complete)
             XCTAssertTrue(second.server.wasResumed, "\(version): the second connection resumes")
             XCTAssertTrue(second.client.wasResumed)
+            second.clientDrain()
+            for round in 3...6 {
+                let next = try TLSPair(server: server, client: client)
+                XCTAssertEqual(next.handshake().server, .complete)
+                XCTAssertTrue(next.server.wasResumed, "\(version): connection \(round) resumes with the ticket the previous resumption handed out")
+                next.clientDrain()
+            }
 
             // Without resumption on the client, every handshake is full.
             let fresh = try TLSClientContext(caFile: certificates.caCertificate.path, resume: false, maximumVersion: version)
