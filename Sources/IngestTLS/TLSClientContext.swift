@@ -22,8 +22,8 @@ public enum TLSProtocolVersion: Sendable, CaseIterable {
 
 /// A client `SSL_CTX` for the project's own clients (`connect-bench --tls`, the tests): it
 /// verifies the server against a CA file and the loopback address it dialled, offers ALPN
-/// `http/1.1`, may present a client certificate, and, with `resume`, offers the newest session
-/// the server handed out on every new connection (ticket or session id).
+/// `http/1.1`, may present a client certificate, and, with `resume`, offers a session the server
+/// handed out earlier on each new connection (see `ClientSessionStore`).
 public final class TLSClientContext: @unchecked Sendable {
     public let handle: OpaquePointer
     public let resume: Bool
@@ -89,7 +89,7 @@ public final class TLSClientContext: @unchecked Sendable {
         return TLSSession(ssl: ssl)
     }
 
-    /// Forgets the stored session (the next connection makes a full handshake).
+    /// Forgets the stored sessions (the next connection makes a full handshake).
     public func forgetSession() {
         ExDataSlots.object(ClientSessionStore.self, ofContext: handle, slot: ExDataSlots.contextCallbacks)?.forget()
     }
@@ -99,25 +99,41 @@ func tlsClientKeepSession(_ ssl: OpaquePointer?, _ session: OpaquePointer?) -> I
     ClientSessionStore.keep(ssl, session)
 }
 
-/// The newest session a server gave this client context (libssl's new-session callback), offered
-/// on the next connection. Shared by the threads using the context; locked per handshake.
+/// Sessions a server gave this client context (libssl's new-session callback), offered on the
+/// next connections. TLS 1.3 tickets are used once (RFC 8446 C.4; libssl marks a resumed TLS 1.3
+/// session not resumable), so the newest one is taken out when offered and the connection's own
+/// new ticket replaces it; a TLS 1.2 session stays and is offered again. Shared by the threads
+/// using the context; locked once per handshake.
 final class ClientSessionStore: @unchecked Sendable {
-    /// An `SSL_SESSION*` with one reference owned by the store.
-    private struct Held: @unchecked Sendable { var session: OpaquePointer? }
-    private let newest = Mutex(Held())
+    /// `SSL_SESSION*`s, each with one reference owned by the store, newest last.
+    private struct Held: @unchecked Sendable { var sessions: [OpaquePointer] = [] }
+    private let held = Mutex(Held())
+    static let capacity = 256
 
-    deinit { newest.withLock { if let session = $0.session { SSL_SESSION_free(session) } } }
+    deinit { held.withLock { for session in $0.sessions { SSL_SESSION_free(session) } } }
 
     func offer(to ssl: OpaquePointer) {
-        newest.withLock { held in
-            if let session = held.session { _ = SSL_set_session(ssl, session) }
+        held.withLock { held in
+            while let session = held.sessions.last {
+                guard SSL_SESSION_is_resumable(session) == 1 else {
+                    held.sessions.removeLast()
+                    SSL_SESSION_free(session)
+                    continue
+                }
+                _ = SSL_set_session(ssl, session)   // takes its own reference
+                if SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION {
+                    held.sessions.removeLast()
+                    SSL_SESSION_free(session)
+                }
+                return
+            }
         }
     }
 
     func forget() {
-        newest.withLock { held in
-            if let old = held.session { SSL_SESSION_free(old) }
-            held.session = nil
+        held.withLock { held in
+            for session in held.sessions { SSL_SESSION_free(session) }
+            held.sessions.removeAll()
         }
     }
 
@@ -126,9 +142,15 @@ final class ClientSessionStore: @unchecked Sendable {
         guard let ssl, let session, let context = SSL_get_SSL_CTX(ssl),
               let store = ExDataSlots.object(ClientSessionStore.self, ofContext: context, slot: ExDataSlots.contextCallbacks)
         else { return 0 }
-        store.newest.withLock { held in
-            if let old = held.session { SSL_SESSION_free(old) }
-            held.session = session
+        store.held.withLock { held in
+            if SSL_SESSION_get_protocol_version(session) != TLS1_3_VERSION {
+                // A TLS 1.2 session replaces the others: one is offered again and again.
+                for old in held.sessions { SSL_SESSION_free(old) }
+                held.sessions.removeAll()
+            } else if held.sessions.count >= ClientSessionStore.capacity {
+                SSL_SESSION_free(held.sessions.removeFirst())
+            }
+            held.sessions.append(session)
         }
         return 1
     }
