@@ -182,6 +182,15 @@ cp "$WORK/nginx/nginx.conf" "$WORK/nginx.conf.used"
 } > "$WORK/machine.txt"
 log "machine: $(nproc) cores, load $(loadavg)"
 
+# CPU ticks (user+system) of nginx's processes and of the upstream connect-ingest, to put a
+# CPU cost per message next to (b) and (c) (connect-bench measures it for the server it spawns).
+proc_ticks() { [[ -r "/proc/$1/stat" ]] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" || echo 0; }
+proxy_ticks() {
+    local total=0 pid
+    for pid in "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true) ${UPSTREAM_PID:-}; do total=$((total + $(proc_ticks "$pid"))); done
+    echo "$total"
+}
+
 N=0
 run() { # case-name round -- connect-bench args...
     local name=$1 round=$2; shift 3
@@ -190,10 +199,13 @@ run() { # case-name round -- connect-bench args...
     { echo "case=$name"; echo "round=$round"; echo "load_before=$(loadavg)"
       echo "command=$(quote_cmd "$BENCH" "$@")"; } > "$dir/meta.txt"
     log "run $N: $name (round $round), load $(loadavg)"
-    local rc=0
+    local rc=0 before after
+    before="$(proxy_ticks)"
     "$BENCH" "$@" > "$dir/out.json" 2> "$dir/err.txt" & BENCH_PID=$!
     wait "$BENCH_PID" || rc=$?; BENCH_PID=""
+    after="$(proxy_ticks)"
     echo "rc=$rc" >> "$dir/meta.txt"
+    echo "proxy_cpu_seconds=$(python3 -c "print(($after - $before) / $(getconf CLK_TCK))")" >> "$dir/meta.txt"
     [[ $rc -eq 0 ]] || { log "  connect-bench exited $rc:"; tail -5 "$dir/err.txt" >&2 || true; }
 }
 case_a() { # round extra-args...
@@ -252,6 +264,9 @@ for name in sorted(os.listdir(os.path.join(work, "runs"))):
         out = json.load(open(os.path.join(d, "out.json")))
     except Exception:
         out = None
+    if out is not None and not out.get("server") and float(meta.get("proxy_cpu_seconds", "0")) > 0 and out.get("responses"):
+        # (b)/(c): nginx (and, for b, the connect-ingest behind it) measured by this script.
+        out["server"] = {"cpuMicrosecondsPerMessage": float(meta["proxy_cpu_seconds"]) / out["responses"] * 1e6}
     runs.append((meta, out))
 def rel(s): return s.replace(root + "/", "").replace(work, "$WORK")
 cases = {}
@@ -268,7 +283,7 @@ print(f"Machine: {machine['nproc']} cores, {machine['cpu']}, {machine['kernel']}
       f"connect-ingest --workers {machine['workers']} --sync {machine['sync']}; nginx worker_processes {machine['workers']}. "
       f"{machine['rounds']} interleaved rounds (order rotating), medians.\n")
 print("## Throughput: 64 keep-alive connections, small messages\n")
-print("| case | messages/s (median) | runs | p50 µs | p99 µs | server CPU µs/msg | errors |")
+print("| case | messages/s (median) | runs | p50 µs | p99 µs | server-side CPU µs/msg | errors |")
 print("|---|---:|---:|---:|---:|---:|---|")
 labels = {"a": "(a) connect-ingest native TLS", "b": "(b) nginx TLS → connect-ingest (README recipe)", "c": "(c) nginx TLS `return 200`"}
 for w in "abc":
@@ -297,7 +312,8 @@ for w in "abc":
         v = [o["server"]["cpuMicrosecondsPerMessage"] for _, o in cases.get(case, []) if o and o.get("server") and o["server"].get("cpuMicrosecondsPerMessage")]
         return fmt(statistics.median(v), 0) if v else "–"
     print(f"| {labels[w]} | {fmt(med(on, 'handshakesPerSecond'))} | {resumed} of {total} | {fmt(med(off, 'handshakesPerSecond'))} | {cpu(on)} / {cpu(off)} |")
-print("\nServer CPU is measured by connect-bench for the server it spawned, so only for (a).\n")
+print("\nServer CPU per message: (a) connect-ingest's own user+system time, measured by connect-bench; (b) nginx's processes plus the "
+      "connect-ingest behind it, (c) nginx's processes, both from /proc by this script over the same window. Not the generator's.\n")
 print("## Every run\n")
 print("| # | case | round | load before | msgs/s | handshakes/s | exit | command |")
 print("|---:|---|---:|---|---:|---:|---:|---|")

@@ -94,6 +94,9 @@ extension Worker {
                 break reading
             case .closed:
                 if filled == 0 && !session.renegotiationAttempted { return 0 }
+                // Deliver what came before the close_notify now, the end of stream next pass
+                // (the peer may keep its socket open, and then no event would say so).
+                deferRead(connection)
                 break reading
             case .failed(let failure):
                 // A client refused a renegotiation often answers with a fatal alert at once.

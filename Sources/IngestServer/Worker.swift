@@ -206,8 +206,11 @@ final class Worker: LoopDriver, @unchecked Sendable {
         for fd in 0..<connections.count {
             guard let connection = connections[fd] else { continue }
             if connection.handshakeDeadline != 0 {
-                // Nothing was received yet: a shutdown does not wait for a handshake.
-                if now >= connection.handshakeDeadline || draining { handshakeFailed(connection, .timeout, now: now) }
+                if now >= connection.handshakeDeadline {
+                    handshakeFailed(connection, .timeout, now: now)
+                } else if draining {
+                    close(connection, now: now)   // nothing was received yet: a shutdown does not wait
+                }
                 continue
             }
             if connection.isLingering {
