@@ -9,7 +9,7 @@ extension Server {
         guard let settings = configuration.tls else { return nil }
         let runtime: TLSRuntime
         do {
-            runtime = try TLSRuntime(settings: settings)
+            runtime = try TLSRuntime(settings: settings, operatorLog: operatorLog)
         } catch {
             throw ServerStartError(description: "cannot start TLS: \(error)")
         }

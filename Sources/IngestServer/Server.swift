@@ -81,13 +81,14 @@ public enum Server {
                                        ("transport", tls.map { "tls (\($0.modeDescription))" } ?? "plain")]
                                       + (operationsAddress.map { [("plain_operations_address", $0.description)] } ?? []))
 
-        let reloadHooks = tls.map { [$0.reloadHook(operatorLog: operatorLog)] } ?? []
+        let reloadHook = ReloadHook()
+        if let tls { reloadHook.register(tls) }
         var received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
         while received == SIGHUP {
-            if reloadHooks.isEmpty {
+            if reloadHook.componentNames.isEmpty {
                 operatorLog.info("reload_ignored", [("reason", "SIGHUP: nothing to reload (no --tls-cert)")])
             } else {
-                ReloadHook.runAll(reloadHooks, operatorLog: operatorLog)
+                reloadHook.runAll(operatorLog: operatorLog)
             }
             received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
         }

@@ -9,8 +9,9 @@ import Synchronization
 /// Workers read the current context once per accepted TLS connection: they compare `generation`
 /// (an atomic load) with the one they hold and take the lock only after a reload. Connections
 /// keep the context they were made with until they close.
-final class TLSRuntime: Sendable {
+final class TLSRuntime: Reloadable {
     let settings: TLSServerSettings
+    let operatorLog: OperatorLog
     let ticketKeys: TicketKeyRing
     let kernelTLS: KernelTLS.Availability
     private let current: Mutex<TLSServerContext>
@@ -18,8 +19,9 @@ final class TLSRuntime: Sendable {
     let reloadsSucceeded = Atomic<Int>(0)
     let reloadsFailed = Atomic<Int>(0)
 
-    init(settings: TLSServerSettings) throws(TLSError) {
+    init(settings: TLSServerSettings, operatorLog: OperatorLog) throws(TLSError) {
         self.settings = settings
+        self.operatorLog = operatorLog
         ticketKeys = TicketKeyRing(rotationSeconds: settings.ticketKeyRotationSeconds)
         kernelTLS = settings.kernelTLS ? KernelTLS.probe() : .unavailable(reason: "turned off with --tls-ktls off")
         current = Mutex(try TLSServerContext(settings: settings, ticketKeys: ticketKeys))
@@ -32,9 +34,12 @@ final class TLSRuntime: Sendable {
 
     var certificate: CertificateSummary { current.withLock { $0.certificate } }
 
-    /// Re-reads the certificate chain, key and client CA. On success new connections use the new
-    /// context; on failure the old one stays and the reason is returned.
-    func reload() -> ReloadHook.Outcome {
+    var reloadName: String { "tls" }
+
+    /// SIGHUP: re-reads the certificate chain, key and client CA. On success new connections use
+    /// the new context (with a warning line when its certificate expires within 14 days); on
+    /// failure the old one stays and the reason is returned.
+    func reload() -> ReloadResult {
         do {
             let fresh = try TLSServerContext(settings: settings, ticketKeys: ticketKeys)
             current.withLock { context in
@@ -42,6 +47,7 @@ final class TLSRuntime: Sendable {
                 generation.add(1, ordering: .releasing)
             }
             reloadsSucceeded.add(1, ordering: .relaxed)
+            if let warning = expiryWarning(fresh.certificate) { operatorLog.warn("tls_certificate_expiring", warning) }
             return .reloaded(certificateFields(fresh.certificate))
         } catch {
             reloadsFailed.add(1, ordering: .relaxed)
@@ -62,17 +68,6 @@ final class TLSRuntime: Sendable {
         guard left < CertificateSummary.expiryWarningSeconds else { return nil }
         return [("subject", certificate.subject), ("expires_in_days", format2(Double(left) / 86_400)),
                 ("message", left <= 0 ? "the TLS certificate has expired" : "the TLS certificate expires within 14 days")]
-    }
-
-    /// The reload hook SIGHUP runs (with a warning line when the new certificate expires soon).
-    func reloadHook(operatorLog: OperatorLog) -> ReloadHook {
-        ReloadHook(name: "tls") { [self] in
-            let outcome = reload()
-            if case .reloaded = outcome, let warning = expiryWarning(certificate) {
-                operatorLog.warn("tls_certificate_expiring", warning)
-            }
-            return outcome
-        }
     }
 
     /// "kTLS", "user-space (reason)" for the start-up line.
