@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
+        // A NATS client (text protocol, JetStream publish acknowledgements and API requests).
+        .target(name: "IngestNATS", dependencies: ["IngestSystem"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
