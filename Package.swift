@@ -47,6 +47,8 @@ let package = Package(
 
         // Tests.
         .target(name: "IngestTestSupport", dependencies: ["IngestSystem"], path: "Tests/IngestTestSupport"),
+        .target(name: "NATSTestSupport", dependencies: ["IngestNATS", "IngestTestSupport"], path: "Tests/NATSTestSupport"),
+        .testTarget(name: "IngestNATSTests", dependencies: ["IngestNATS", "NATSTestSupport", "IngestTestSupport"]),
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),

@@ -158,6 +158,13 @@ extension NATSClient {
 
     /// An inbox delivery: `<prefix>.<digits>` acknowledges a publish, `<prefix>.r<id>` answers a request.
     private func handleDelivery(_ bytes: UnsafeRawBufferPointer, _ delivery: NATSDelivery, now: Int64) {
+        if delivery.subscriptionID >= Self.ownSubscriptionBase {
+            let id = delivery.subscriptionID - Self.ownSubscriptionBase
+            guard openRequests.contains(id) else { return }
+            replies[id, default: []].append(copy(bytes, delivery))
+            pendingRequests[id] = nil
+            return
+        }
         let subject = delivery.subject
         let prefixLength = inboxPrefix.count
         guard subject.count > prefixLength + 1, bytes[subject.lowerBound + prefixLength] == UInt8(ascii: ".") else { return }
@@ -168,7 +175,7 @@ extension NATSClient {
         let tokenRange = (subject.lowerBound + prefixLength + 1)..<subject.upperBound
         if bytes[tokenRange.lowerBound] == UInt8(ascii: "r") {
             guard let id = NATSProtocolParser.decimal(bytes, (tokenRange.lowerBound + 1)..<tokenRange.upperBound),
-                  pendingRequests[id] != nil || replies[id] != nil else { return }
+                  openRequests.contains(id) else { return }
             replies[id, default: []].append(copy(bytes, delivery))
             pendingRequests[id] = nil
             return

@@ -57,7 +57,12 @@ public final class NATSClient {
     private(set) var pingSentAt: Int64 = 0
     private(set) var pingsOutstanding = 0
     private var nextRequestID: UInt64 = 1
+    /// Requests not yet answered: their frames, written again after a reconnect.
     var pendingRequests: [UInt64: [UInt8]] = [:]
+    /// Requests whose replies are still wanted (until `cancelRequest`).
+    var openRequests = Set<UInt64>()
+    /// Requests with a subscription of their own (see `sendRequest`).
+    var ownSubscriptions = Set<UInt64>()
     var replies: [UInt64: [NATSMessage]] = [:]
     private var hasConnected = false
     private var closed = false
@@ -218,6 +223,15 @@ public final class NATSClient {
         control.append("SUB ")
         control.append(inboxPrefix)
         control.append(".* 1\r\n")
+        for id in ownSubscriptions.sorted() where pendingRequests[id] == nil {
+            control.append("SUB ")
+            control.append(inboxPrefix)
+            control.append("_s.")
+            control.append(decimal: id)
+            control.append(byte: 0x20)
+            control.append(decimal: id + Self.ownSubscriptionBase)
+            control.append("\r\n")
+        }
         for id in pendingRequests.keys.sorted() { control.append(pendingRequests[id]!) }
         window.rewind()
         mode = window.isEmpty ? .normal : .probing(window.frontToken)
@@ -339,18 +353,30 @@ public final class NATSClient {
 
     /// Sends a request whose replies come to `_INBOX.<random>.r<id>`; returns the id. The request
     /// is sent again after a reconnect until a reply arrives. Collect replies with `takeReplies`.
+    ///
+    /// With `ownSubscription`, the replies come to `_INBOX.<random>_s.<id>` through a
+    /// subscription of their own (sid = id + 2^32): JetStream consumer deliveries keep the
+    /// stream's subject in MSG, so only the subscription id tells which request they answer.
     @discardableResult
-    public func sendRequest(subject: String, payload: [UInt8], headers: [UInt8] = []) -> UInt64 {
+    public func sendRequest(subject: String, payload: [UInt8], headers: [UInt8] = [], ownSubscription: Bool = false) -> UInt64 {
         let id = nextRequestID
         nextRequestID += 1
-        var frame = Array((headers.isEmpty ? "PUB " : "HPUB ").utf8) + Array(subject.utf8) + [0x20] + inboxPrefix
-        frame += Array(".r\(id) ".utf8)
+        let replyTo = ownSubscription ? inboxPrefix + Array("_s.\(id)".utf8) : inboxPrefix + Array(".r\(id)".utf8)
+        var frame: [UInt8] = []
+        if ownSubscription {
+            frame += Array("SUB ".utf8) + replyTo + Array(" \(id + Self.ownSubscriptionBase)\r\n".utf8)
+            ownSubscriptions.insert(id)
+        }
+        frame += Array((headers.isEmpty ? "PUB " : "HPUB ").utf8) + Array(subject.utf8) + [0x20] + replyTo + [0x20]
         if !headers.isEmpty { frame += Array("\(headers.count) ".utf8) }
         frame += Array("\(headers.count + payload.count)\r\n".utf8) + headers + payload + [13, 10]
         pendingRequests[id] = frame
+        openRequests.insert(id)
         control.append(frame)
         return id
     }
+
+    static let ownSubscriptionBase: UInt64 = 1 << 32
 
     /// The replies received so far for request `id`, removed from the client.
     public func takeReplies(_ id: UInt64) -> [NATSMessage] {
@@ -360,7 +386,13 @@ public final class NATSClient {
     /// Forgets request `id`: it is not resent, and late replies are dropped.
     public func cancelRequest(_ id: UInt64) {
         pendingRequests[id] = nil
+        openRequests.remove(id)
         replies[id] = nil
+        if ownSubscriptions.remove(id) != nil {
+            control.append("UNSUB ")
+            control.append(decimal: id + Self.ownSubscriptionBase)
+            control.append("\r\n")
+        }
     }
 
     /// Sends a request and waits for its first reply. Throws `.noResponders` for status 503,
