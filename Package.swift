@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
         // A NATS client (text protocol, JetStream publish acknowledgements and API requests).
         .target(name: "IngestNATS", dependencies: ["IngestSystem"]),
+        // `connect-ingest ship`: follows the log, publishes to a JetStream stream, checkpoints.
+        .target(name: "IngestShip", dependencies: ["IngestLog", "IngestNATS", "IngestSystem", "IngestHMAC"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
@@ -36,7 +38,7 @@ let package = Package(
             "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestShip", "IngestNATS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
@@ -49,6 +51,9 @@ let package = Package(
         .target(name: "IngestTestSupport", dependencies: ["IngestSystem"], path: "Tests/IngestTestSupport"),
         .target(name: "NATSTestSupport", dependencies: ["IngestNATS", "IngestTestSupport"], path: "Tests/NATSTestSupport"),
         .testTarget(name: "IngestNATSTests", dependencies: ["IngestNATS", "NATSTestSupport", "IngestTestSupport"]),
+        .testTarget(name: "IngestShipTests", dependencies: [
+            "IngestShip", "IngestNATS", "IngestLog", "IngestHMAC", "NATSTestSupport", "IngestTestSupport",
+        ]),
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
