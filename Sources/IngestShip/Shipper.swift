@@ -275,7 +275,7 @@ public final class Shipper {
                     guard now - lastNoRespondersLog > 5_000_000_000 else { return }
                     lastNoRespondersLog = now
                     log(.error, "nats_no_responders", [("stream", options.stream), ("reason", reason),
-                                                       ("message", "check that the stream's subjects cover the subject template; retrying")])
+                                                       ("message", "no stream takes this subject right now: a stream leader election in progress, or the stream's subjects do not cover the subject template; retrying")])
                 } else {
                     log(.warn, "nats_publish_failed", [("reason", reason), ("message", "publishing again from the oldest unacknowledged record")])
                 }
