@@ -182,7 +182,16 @@ extension NATSClient {
         }
         guard let token = NATSProtocolParser.decimal(bytes, tokenRange) else { return }
         switch PublishAcknowledgement.read(bytes, delivery) {
-        case .stored(let duplicate):
+        case .stored(let duplicate, let stream):
+            if let expected = expectedStreamBytes, let stream,
+               !expected.withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[stream])) }) {
+                guard window.index(of: token) != nil else { return }
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[stream]), as: UTF8.self)
+                let subject = frameSubject(token)
+                eventHandler?(.acknowledgedByOtherStream(stream: name, subject: subject))
+                publishFailed("subject \(subject) was stored by stream \(name), not \(options.expectedStream ?? "?")", token: token, now: now)
+                return
+            }
             if let entry = window.acknowledge(token) {
                 acknowledgedCount += 1
                 acknowledgementHandler?(entry.context, duplicate)

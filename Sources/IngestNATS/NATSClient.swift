@@ -42,6 +42,7 @@ public final class NATSClient {
     }
 
     let inboxPrefix: [UInt8]
+    let expectedStreamBytes: [UInt8]?
     private var credentials: NATSCredentials
     var socket: FileDescriptor?
     let receive = ByteQueue(capacity: 256 << 10)
@@ -76,6 +77,7 @@ public final class NATSClient {
         if credentials == .none, let withUser = options.servers.first(where: { $0.user != nil }), let user = withUser.user {
             credentials = withUser.password.map { .userPassword(user: user, password: $0) } ?? .token(user)
         }
+        expectedStreamBytes = options.expectedStream.map { Array($0.utf8) }
         window = PublishWindow(maximumEntries: options.maximumInFlight, initialBytes: 1 << 20)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
         var generator = SystemRandomNumberGenerator()

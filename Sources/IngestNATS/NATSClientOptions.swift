@@ -23,6 +23,9 @@ public struct NATSClientOptions: Sendable {
     public var maximumOutstandingPings = 2
     /// A written publish with no acknowledgement after this long counts as failed (republished).
     public var acknowledgementTimeoutMilliseconds = 5000
+    /// When set, an acknowledgement from any other stream counts as a failed publish (the
+    /// subject belongs to another stream) and is reported as `.acknowledgedByOtherStream`.
+    public var expectedStream: String?
     /// Add the servers the cluster advertises (`connect_urls`) to the list.
     public var useAdvertisedServers = true
 
@@ -40,6 +43,9 @@ public enum NATSClientEvent: Sendable, Equatable {
     /// client stops writing new publishes and republishes from the oldest unacknowledged one
     /// after a delay.
     case publishFailed(reason: String)
+    /// A publish was stored by another stream than `expectedStream`: their subjects overlap.
+    /// Publishing pauses as after a failure.
+    case acknowledgedByOtherStream(stream: String, subject: String)
     /// A republished message was acknowledged again: pipelining resumes.
     case publishRecovered
     /// `-ERR` from the server on an established connection.

@@ -5,7 +5,8 @@
 /// `{"error":{"code":C,"description":"..."}}`, or, when nothing listens on the subject, an
 /// empty message with header status 503.
 public enum PublishAcknowledgement: Equatable, Sendable {
-    case stored(duplicate: Bool)
+    /// Stored (or recognised as a duplicate) by the stream whose name is at `stream` in the bytes.
+    case stored(duplicate: Bool, stream: Range<Int>?)
     case noResponders
     /// An error reply or an unexpected status; `code` is the error or status code (0 unknown).
     case failed(code: Int)
@@ -30,7 +31,14 @@ public enum PublishAcknowledgement: Equatable, Sendable {
         }
         guard find(bytes, payload, "\"seq\"") != nil else { return .failed(code: 0) }
         let duplicate = find(bytes, payload, "\"duplicate\":true") != nil || find(bytes, payload, "\"duplicate\": true") != nil
-        return .stored(duplicate: duplicate)
+        var stream: Range<Int>? = nil
+        if let at = find(bytes, payload, "\"stream\":\"") {
+            let start = at + 10
+            var end = start
+            while end < payload.upperBound, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+            if end < payload.upperBound { stream = start..<end }
+        }
+        return .stored(duplicate: duplicate, stream: stream)
     }
 
     /// The offset of `needle` in `bytes[range]`, or nil.

@@ -36,6 +36,8 @@ public final class Shipper {
     private var lastStoredCheckpoint: UInt64?
     private var reportedMissing = 0
     private var lastNoRespondersLog: Int64 = 0
+    /// Set when shipping cannot go on (records landed in another stream).
+    private var fatal: ShipError?
 
     public init(options: ShipOptions, log: @escaping ShipLogger) {
         self.options = options
@@ -46,6 +48,7 @@ public final class Shipper {
         clientOptions.maximumInFlight = options.maximumInFlight
         clientOptions.acknowledgementTimeoutMilliseconds = options.acknowledgementTimeoutMilliseconds
         clientOptions.connectTimeoutMilliseconds = options.connectTimeoutMilliseconds
+        clientOptions.expectedStream = options.stream
         client = NATSClient(options: clientOptions)
         checkpointFile = CheckpointFile(path: options.checkpointPath)
         instance = Array(options.instance.utf8)
@@ -87,6 +90,11 @@ public final class Shipper {
         var lastCheckpointWrite = lastSummary
         var acknowledgedAtLastSummary: UInt64 = 0
         while !shouldStop() {
+            if let fatal {
+                storeCheckpoint()
+                client.close()
+                throw fatal
+            }
             let caughtUp = try fill(reader)
             client.poll(timeoutMilliseconds: caughtUp ? 10 : 0)
             let now = Clock.monotonicNanoseconds()
@@ -279,6 +287,9 @@ public final class Shipper {
                 } else {
                     log(.warn, "nats_publish_failed", [("reason", reason), ("message", "publishing again from the oldest unacknowledged record")])
                 }
+            case .acknowledgedByOtherStream(let stream, let subject):
+                fatal = .streamRefused("subject \(subject) is taken by stream \(stream), not \(options.stream): the streams' subjects "
+                                       + "overlap; give each stream its own subjects (--subject / --stream-subjects)")
             case .publishRecovered:
                 log(.info, "nats_publish_recovered", [])
             case .serverError(let text):

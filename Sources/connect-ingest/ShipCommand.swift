@@ -40,6 +40,8 @@ enum ShipCommand {
     static let summary = "Follows the log and publishes every record to a NATS JetStream stream, exactly once (checkpoint + Nats-Msg-Id)."
 
     static func run(arguments: [String]) -> Int32 {
+        // First, so that a SIGTERM at any point after start-up stops cleanly.
+        let stop = LogCLIStopSignals()
         let environment = ProcessInfo.processInfo.environment
         let flags: ParsedFlags
         do {
@@ -58,7 +60,6 @@ enum ShipCommand {
             return 2
         }
         let operatorLog = OperatorLog(format: format, level: level)
-        let stop = LogCLIStopSignals()
         let shipper = Shipper(options: options) { level, event, fields in
             switch level {
             case .debug: operatorLog.debug(event, fields)

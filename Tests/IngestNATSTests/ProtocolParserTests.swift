@@ -176,8 +176,10 @@ final class ProtocolParserTests: XCTestCase {
             }
         }
         func msg(_ payload: String) -> String { "MSG i.1 1 \(payload.utf8.count)\r\n\(payload)\r\n" }
-        XCTAssertEqual(try read(msg("{\"stream\":\"S\",\"seq\":12345}")), .stored(duplicate: false))
-        XCTAssertEqual(try read(msg("{\"stream\":\"S\",\"seq\":5,\"duplicate\":true}")), .stored(duplicate: true))
+        let plain = "MSG i.1 1 26\r\n"
+        XCTAssertEqual(try read(msg("{\"stream\":\"S\",\"seq\":12345}")), .stored(duplicate: false, stream: (plain.utf8.count + 11)..<(plain.utf8.count + 12)))
+        XCTAssertEqual(try read(msg("{\"stream\":\"S\",\"seq\":5,\"duplicate\":true}")), .stored(duplicate: true, stream: (plain.utf8.count + 11)..<(plain.utf8.count + 12)))
+        XCTAssertEqual(try read(msg("{\"seq\":5}")), .stored(duplicate: false, stream: nil))
         XCTAssertEqual(try read("HMSG i.1 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n"), .noResponders)
         XCTAssertEqual(try read(msg("{\"error\":{\"code\":503,\"description\":\"unavailable\"}}")), .failed(code: 503))
         XCTAssertEqual(try read(msg("{\"stream\":\"S\"}")), .failed(code: 0))

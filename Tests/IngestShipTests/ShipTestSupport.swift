@@ -17,8 +17,10 @@ struct TestRecord {
 
 enum ShipTestSupport {
     /// Writes `records` into a new log at `directory` in one process (then closes it).
-    static func writeLog(_ directory: String, _ records: [TestRecord], segmentSize: Int = 1 << 20) throws {
-        let log = try MessageLog.open(directory: directory, options: LogOptions(segmentSize: segmentSize, sync: .none))
+    static func writeLog(_ directory: String, _ records: [TestRecord], segmentSize: Int = 1 << 20,
+                         detector: DuplicateDetector? = nil) throws {
+        let log = try MessageLog.open(directory: directory, options: LogOptions(segmentSize: segmentSize, sync: .none),
+                                      duplicateDetector: detector)
         let appender = log.makeAppender()
         var staged = 0
         for record in records {
