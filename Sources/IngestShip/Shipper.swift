@@ -96,7 +96,9 @@ public final class Shipper {
                 throw fatal
             }
             let caughtUp = try fill(reader)
-            client.poll(timeoutMilliseconds: caughtUp ? 10 : 0)
+            // Wait in poll (woken by acknowledgements) when there is nothing to read or no room
+            // to publish; spinning would take CPU from the servers on the same machine.
+            client.poll(timeoutMilliseconds: caughtUp || held != nil ? 10 : 0)
             let now = Clock.monotonicNanoseconds()
             if now - lastCheckpointWrite >= Int64(options.checkpointIntervalMilliseconds) * 1_000_000 {
                 lastCheckpointWrite = now
