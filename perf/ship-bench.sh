@@ -39,7 +39,8 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-say() { printf '%s\n' "$*"; }
+# Output names paths relative to the project root (results files are committed).
+say() { local text="$*"; text="${text//$ROOT\//}"; printf '%s\n' "${text//$WORK\//WORK/}"; }
 run() { say "\$ $*"; "$@"; }
 
 # start_servers NAME N: N nats-server nodes (a cluster when N > 1); sets URLS.
@@ -62,6 +63,7 @@ start_servers() {
         } > "$dir/server.conf"
         "$NATS_SERVER" -c "$dir/server.conf" > "$dir/server.log" 2>&1 &
         PIDS+=($!)
+        disown $! 2>/dev/null || true  # no "Killed" notice when the next section kills it
         URLS="${URLS:+$URLS,}nats://127.0.0.1:${ports[$i]}"
     done
     sleep 3  # route connections and the JetStream meta leader election
