@@ -144,6 +144,9 @@ enum ShipConfiguration {
         if options.createStream && options.duplicateWindowNanoseconds < options.minimumDuplicateWindowNanoseconds {
             problems.append("--duplicate-window is shorter than --min-duplicate-window")
         }
+        if options.createStream && options.maximumAgeNanoseconds > 0 && options.duplicateWindowNanoseconds > options.maximumAgeNanoseconds {
+            problems.append("--duplicate-window is longer than --max-age (JetStream requires the window to fit in the age)")
+        }
         var format = LogFormat.text
         if let text = flags.last("log-format") {
             if let value = LogFormat(rawValue: text) { format = value } else { problems.append("\(flags.origin("log-format")): text or json") }

@@ -62,6 +62,12 @@ final class ClientClusterTests: XCTestCase {
         // Creating it again with the same settings is fine; the info reads back the settings.
         _ = try js.createStream(configuration)
         XCTAssertEqual(try js.streamInfo("ACKS").configuration.subjects, ["acks.>"])
+        // An update changes what it may (the maximum age); the leader is one of the three nodes.
+        configuration.maximumAgeNanoseconds = 48 * 3600 * 1_000_000_000
+        XCTAssertEqual(try js.updateStream(configuration).configuration.maximumAgeNanoseconds, 48 * 3600 * 1_000_000_000)
+        let info = try js.streamInfo("ACKS")
+        XCTAssertEqual(info.configuration.maximumAgeNanoseconds, 48 * 3600 * 1_000_000_000)
+        XCTAssertTrue(cluster.nodes.map(\.name).contains(info.leader ?? "none"), "\(info.leader ?? "none")")
 
         var acknowledged: [UInt64] = []
         var duplicates = 0

@@ -114,6 +114,11 @@ final class ShipBehaviourTests: XCTestCase {
         let secured = try NATSCluster(size: 1, authorization: .token("s3cret-right"))
         defer { secured.stop() }
         try expectFailure(["--nats", secured.urls], environment: ["CONNECT_NATS_TOKEN": "s3cret-wrong"], "refused the credentials")
+        // Wrong password, given as flags.
+        let withUser = try NATSCluster(size: 1, authorization: .userPassword(user: "shipper", password: "s3cret-pw"))
+        defer { withUser.stop() }
+        try expectFailure(["--nats", withUser.urls, "--nats-user", "shipper"], environment: ["CONNECT_NATS_PASSWORD": "s3cret-no"],
+                          "refused the credentials")
         // Right token, but no stream and no --create-stream.
         try expectFailure(["--nats", secured.urls, "--stream", "NOPE"], environment: ["CONNECT_NATS_TOKEN": "s3cret-right"],
                           "stream NOPE does not exist")
@@ -148,6 +153,9 @@ final class ShipBehaviourTests: XCTestCase {
         XCTAssertEqual(usage.waitForExit(timeout: 10), 2)
         XCTAssertTrue(usage.standardError.contains("unknown placeholder {nope}"), usage.standardError)
         XCTAssertTrue(usage.standardError.contains("--nats"), usage.standardError)
+        let window = try ToolProcess(["ship", "--create-stream", "--max-age", "1h"])
+        XCTAssertEqual(window.waitForExit(timeout: 10), 2)
+        XCTAssertTrue(window.standardError.contains("--duplicate-window is longer than --max-age"), window.standardError)
     }
 
     /// Segments deleted (as serve's retention does) before they were shipped: the lost range is
