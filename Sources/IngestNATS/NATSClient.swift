@@ -354,7 +354,8 @@ public final class NATSClient {
     /// Closes the connection; the client cannot be used afterwards.
     public func close() {
         if let fd = socket {
-            _ = control.readable.count > 0 ? try? Socket.send(fd, control.readable) : nil
+            // Best effort: pending protocol lines (an UNSUB, a PONG) go out if the socket takes them.
+            if !control.isEmpty { _ = try? Socket.send(fd, control.readable) }
             fd.close()
         }
         socket = nil
