@@ -30,6 +30,10 @@ let package = Package(
         .target(name: "IngestTLS", dependencies: ["COpenSSL", "IngestSystem"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
+        // A NATS client (text protocol, JetStream publish acknowledgements and API requests).
+        .target(name: "IngestNATS", dependencies: ["IngestSystem"]),
+        // `connect-ingest ship`: follows the log, publishes to a JetStream stream, checkpoints.
+        .target(name: "IngestShip", dependencies: ["IngestLog", "IngestNATS", "IngestSystem", "IngestHMAC"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
@@ -37,7 +41,7 @@ let package = Package(
             "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop", "IngestTLS",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestTLS",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestShip", "IngestNATS", "IngestTLS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "IngestTLS", "CLinux"],
@@ -48,6 +52,11 @@ let package = Package(
 
         // Tests.
         .target(name: "IngestTestSupport", dependencies: ["IngestSystem", "IngestTLS"], path: "Tests/IngestTestSupport"),
+        .target(name: "NATSTestSupport", dependencies: ["IngestNATS", "IngestTestSupport"], path: "Tests/NATSTestSupport"),
+        .testTarget(name: "IngestNATSTests", dependencies: ["IngestNATS", "NATSTestSupport", "IngestTestSupport"]),
+        .testTarget(name: "IngestShipTests", dependencies: [
+            "IngestShip", "IngestNATS", "IngestLog", "IngestHMAC", "NATSTestSupport", "IngestTestSupport",
+        ]),
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
