@@ -15,14 +15,19 @@ public struct ServerStartError: Error, CustomStringConvertible {
 /// Shutdown: stop accepting (listeners closed), let requests already received finish (up to
 /// the request timeout), commit the last batches, close the log, return 0.
 public enum Server {
-    /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts.
+    /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts
+    /// (and, with `--plain-port`, `onOperationsListening` the plain listener's address).
     /// On SIGHUP, the components of the reload hook run in order: the credentials (when
-    /// `configuration.credentialSources` is set), then `reloadables`.
+    /// `configuration.credentialSources` is set), the TLS certificates (with `--tls-cert`), then
+    /// `reloadables`; the listener keeps serving throughout.
     public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
                            reloadables: [any Reloadable] = [],
+                           onOperationsListening: (String) -> Void = { _ in },
                            onListening: (String) -> Void) throws -> Int32 {
-        // SIGHUP is blocked and taken by `sigwait` below: a reload, never a kill mid-flight.
+        // SIGHUP is blocked and collected by `sigwait` below, so a hang-up reloads (or, with
+        // nothing to reload, is ignored) instead of killing the listener mid-flight.
         Signals.block([SIGTERM, SIGINT, SIGHUP])
+        let tls = try startTLS(configuration, operatorLog: operatorLog)
 
         let log: MessageLog
         do {
@@ -47,25 +52,28 @@ public enum Server {
             for l in listeners { l.close() }
             throw ServerStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
+        let (operationsListeners, operationsAddress) = try operationsListeners(configuration, count: listeners.count)
 
         // Test hook: while the named file exists, group-sync rounds wait (a stalled log writer).
         let groupSync = configuration.logOptions.sync == .batch
             ? try GroupSync(log: log, operatorLog: operatorLog, stallHookFile: configuration.testStallHookFile)
             : nil
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
-                                workerCount: listeners.count, groupSync: groupSync)
+                                workerCount: listeners.count, groupSync: groupSync, tls: tls)
         ReadinessCheck.update(state)
         operatorLog.info("credentials_loaded", [("generation", "1")] + configuration.credentials.summary)
         let reloadHook = ReloadHook()
         if let sources = configuration.credentialSources {
             reloadHook.register(CredentialsReloader(sources: sources, store: state.credentialStore))
         }
+        if let tls { reloadHook.register(tls) }
         for component in reloadables { reloadHook.register(component) }
         var workers: [Worker] = []
         var threads: [OSThread] = []
         do {
             for (index, listener) in listeners.enumerated() {
-                workers.append(try Worker(index: index, state: state, listener: listener))
+                workers.append(try Worker(index: index, state: state, listener: listener,
+                                          operationsListener: index < operationsListeners.count ? operationsListeners[index] : nil))
             }
             try groupSync?.start(waking: workers.map(\.loop))
             for worker in workers {
@@ -76,14 +84,21 @@ public enum Server {
         }
 
         onListening(address.description)
+        if let operationsAddress { onOperationsListening(operationsAddress.description) }
         operatorLog.info("listening", [("address", address.description), ("workers", "\(workers.count)"),
                                        ("path", configuration.webhookPath), ("sync", "\(configuration.logOptions.sync)"),
-                                       ("keys", "\(configuration.keys.count)")])
+                                       ("keys", "\(configuration.keys.count)"),
+                                       ("transport", tls.map { "tls (\($0.modeDescription))" } ?? "plain")]
+                                      + (operationsAddress.map { [("plain_operations_address", $0.description)] } ?? []))
 
         var received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
         while received == SIGHUP {
-            operatorLog.info("reload_requested", [("signal", "SIGHUP"), ("components", reloadHook.componentNames.joined(separator: ","))])
-            reloadHook.runAll(operatorLog: operatorLog)
+            if reloadHook.componentNames.isEmpty {
+                operatorLog.info("reload_ignored", [("reason", "SIGHUP: nothing to reload")])
+            } else {
+                operatorLog.info("reload_requested", [("signal", "SIGHUP"), ("components", reloadHook.componentNames.joined(separator: ","))])
+                reloadHook.runAll(operatorLog: operatorLog)
+            }
             received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
         }
         operatorLog.info("shutting_down", [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT")])

@@ -1,4 +1,5 @@
 import IngestLog
+import IngestTLS
 import Synchronization
 
 /// What every worker shares. Everything here is immutable or atomic: workers never take a lock
@@ -23,10 +24,16 @@ final class ServerState: Sendable {
     let credentialStore: CredentialStore
     /// Every worker's authentication outcome counters, for /metrics.
     let credentialCounters: [CredentialCounters]
+    /// Native TLS (`--tls-cert`): the current context and its reload; nil for plain HTTP.
+    let tls: TLSRuntime?
+    /// Every worker's connection-mode and TLS counters, for /metrics.
+    let transport: [TransportCounters]
 
     init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
-         groupSync: GroupSync?) {
+         groupSync: GroupSync?, tls: TLSRuntime? = nil) {
         self.groupSync = groupSync
+        self.tls = tls
+        transport = (0..<workerCount).map { _ in TransportCounters() }
         self.configuration = configuration
         self.log = log
         self.operatorLog = operatorLog
