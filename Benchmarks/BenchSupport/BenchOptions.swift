@@ -34,6 +34,23 @@ public struct BenchOptions: Sendable, Equatable {
     public var workers: Int?
     public var sync: String?
     public var keepLog = false
+    /// `--account-id GUID`: the `X-DocuSign-AccountId` header value (default: the run's account).
+    public var accountId: String?
+    /// `--decoy-accounts N` (with --spawn): the run's key becomes an account key of the run's
+    /// account, and N other accounts with 2 random keys each are loaded too.
+    public var decoyAccounts: Int?
+    /// `--bearer-token TOKEN`: sent as `Authorization: Bearer TOKEN` with every request.
+    public var bearerToken: String?
+    /// `--oauth` (with --spawn): the server gets a fresh JWKS, every request a token signed for it.
+    public var oauth = false
+    /// `--tls`: HTTPS to the target with the project's libssl client, verifying it against
+    /// `--tls-ca`; `--tls-resume off` makes every connection a full handshake.
+    public var tls = false
+    public var tlsCA: String?
+    public var tlsResume = true
+    /// `--connection-close`: every request asks for `Connection: close`, so each message costs
+    /// a new connection (and, with `--tls`, a handshake).
+    public var connectionClose = false
     /// Flags after `--`, passed to `connect-ingest serve` as they are.
     public var serverArguments: [String] = []
     public var help = false
@@ -116,6 +133,23 @@ public struct BenchOptions: Sendable, Equatable {
             case "--workers": o.workers = try integer(flag)
             case "--sync": o.sync = try value(flag)
             case "--keep-log": o.keepLog = true
+            case "--account-id":
+                let text = try value(flag)
+                guard text.utf8.count == 36, text.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12],
+                      text.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    throw BenchOptionError("--account-id: expected a GUID like 7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d, got '\(text)'")
+                }
+                o.accountId = text
+            case "--decoy-accounts": o.decoyAccounts = try integer(flag, min: 0)
+            case "--bearer-token": o.bearerToken = try value(flag)
+            case "--oauth": o.oauth = true
+            case "--tls": o.tls = true
+            case "--tls-ca": o.tlsCA = try value(flag)
+            case "--tls-resume":
+                let text = try value(flag)
+                guard text == "on" || text == "off" else { throw BenchOptionError("--tls-resume: expected on or off, got '\(text)'") }
+                o.tlsResume = text == "on"
+            case "--connection-close": o.connectionClose = true
             case "--":
                 o.serverArguments = Array(arguments[(i + 1)...])
                 i = arguments.count
@@ -136,6 +170,10 @@ public struct BenchOptions: Sendable, Equatable {
         if o.dedupPrefill != nil && o.dedup == "off" {
             throw BenchOptionError("--dedup-prefill: the server keeps no index with --dedup off")
         }
+        if o.tls && o.tlsCA == nil {
+            throw BenchOptionError("--tls: give --tls-ca FILE, the CA (or self-signed certificate) to verify the server with")
+        }
+        if !o.tls && o.tlsCA != nil { throw BenchOptionError("--tls-ca: only with --tls") }
         if o.threads > o.connections {
             throw BenchOptionError("--threads: more threads (\(o.threads)) than connections (\(o.connections))")
         }
@@ -148,6 +186,11 @@ public struct BenchOptions: Sendable, Equatable {
             if o.dedup != nil { throw BenchOptionError("--dedup: only with --spawn (it is passed to the server)") }
             if o.dedupCapacity != nil { throw BenchOptionError("--dedup-capacity: only with --spawn (it is passed to the server)") }
             if o.dedupPrefill != nil { throw BenchOptionError("--dedup-prefill: only with --spawn") }
+            if o.decoyAccounts != nil { throw BenchOptionError("--decoy-accounts: only with --spawn (it writes the server's key file)") }
+            if o.oauth { throw BenchOptionError("--oauth: only with --spawn (it gives the server its JWKS)") }
+        }
+        if o.oauth && o.bearerToken != nil {
+            throw BenchOptionError("--bearer-token: give either --bearer-token or --oauth, not both")
         }
         _ = try TargetURL.parse(o.url)
         return o
@@ -210,6 +253,13 @@ public struct BenchOptions: Sendable, Equatable {
       --timeout S               give up when nothing progresses for S seconds, and wait at
                                 least this long for a spawned server to listen (default 30)
       --json                    print the report as one JSON object
+      --tls                     HTTPS: each connection makes a TLS handshake (libssl, TLS 1.2/1.3,
+                                ALPN http/1.1), verifying the server against --tls-ca and the
+                                loopback address it dials
+      --tls-ca FILE             PEM CA certificate(s) (or the server's self-signed certificate)
+      --tls-resume on|off       offer the newest session ticket/id on new connections (default on)
+      --connection-close        send `Connection: close` on every request: one connection (and
+                                one handshake with --tls) per message, to measure handshakes
 
     SPAWNING THE SERVER
       --spawn                   start `connect-ingest serve --host 127.0.0.1 --port 0` with a
@@ -226,11 +276,21 @@ public struct BenchOptions: Sendable, Equatable {
       --dedup-capacity N        passed to serve as --dedup-capacity N
       --dedup-prefill N         before starting serve, put N synthetic messages (random ids)
                                 in its duplicate index, as if N messages had come before
-      -- FLAGS...               everything after -- is passed to serve
+      -- FLAGS...               everything after -- is passed to serve (with --tls, give it
+                                --tls-cert and --tls-key there)
+      --decoy-accounts N        the key file lists the run's key as a key of the run's account
+                                (ACCOUNT-GUID KEY) and N other accounts with 2 random keys each:
+                                per-account key lookup with a large table
+      --oauth                   give the server a fresh JWKS (RSA 2048) and send every request
+                                with a bearer token (RS256, ~1 KB) signed for it
+
+    CREDENTIALS (any mode)
+      --account-id GUID         X-DocuSign-AccountId value (default: the run's simulated account)
+      --bearer-token TOKEN      send Authorization: Bearer TOKEN with every request
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac, log or dedup (default: all five)
+      --only NAME               only http, json, hmac, oauth, log or dedup (default: all six)
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine

@@ -3,6 +3,7 @@ import Foundation
 import IngestDedup
 import IngestHMAC
 import IngestSystem
+import IngestTLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,11 +47,13 @@ struct LoadRun {
     let options: BenchOptions
     let seed: UInt64
     let key: String
+    let credentials: BenchCredentials
 
     init(options: BenchOptions) throws {
         self.options = options
         seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
         key = try Self.resolveKey(options)
+        credentials = try BenchCredentials(options: options)
     }
 
     /// `--hmac-key`, `--hmac-key-file`, the first of `$CONNECT_HMAC_KEYS`, or with `--spawn` a
@@ -86,7 +89,8 @@ struct LoadRun {
         if options.spawn {
             let binary = options.serverBinary ?? ServerProcess.defaultBinary()
             let spawned = try ServerProcess(binary: binary, key: key, workers: options.workers, sync: options.sync,
-                                            extra: dedupServerArguments + options.serverArguments)
+                                            extra: dedupServerArguments + options.serverArguments, keyFileText: try decoyKeyFile(),
+                                            oauth: credentials.oauthServer)
             if let count = options.dedupPrefill { try prefillIndex(spawned, count: count) }
             progress("starting \(binary) \(spawned.arguments.joined(separator: " "))")
             do {
@@ -119,7 +123,9 @@ struct LoadRun {
         var first = 0
         for share in shares { starts.append(first); first += share }
         let firstIndexes = starts
-        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader)
+        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader,
+                                          extraHeaderLines: credentials.bearerToken.map { "Authorization: Bearer \($0)\r\n" } ?? "",
+                                          connectionClose: options.connectionClose)
         let pools: [RequestPool] = parallel(options.threads) { t in
             RequestPool(settings: settings, target: requestTarget, signer: signer, forgery: forgery,
                         firstIndex: firstIndexes[t], count: shares[t],
@@ -128,7 +134,15 @@ struct LoadRun {
 
         // Run the load.
         let cpuBefore = server.flatMap { ProcStat.cpuSeconds(pid: $0.pid) }
-        let plans = makePlans(address: target.address)
+        var tls: TLSClientContext?
+        if options.tls, let ca = options.tlsCA {
+            do {
+                tls = try TLSClientContext(caFile: ca, resume: options.tlsResume)
+            } catch {
+                throw SetupError(description: "--tls-ca: \(error)")
+            }
+        }
+        let plans = makePlans(address: target.address, tls: tls)
         progress(describeRun())
         let results: [LoadCounters] = parallel(options.threads) { t in ClientLoop.run(plan: plans[t], pool: pools[t]) }
         let cpuAfter = server.flatMap { ProcStat.cpuSeconds(pid: $0.pid) }
@@ -232,8 +246,10 @@ struct LoadRun {
             guard !fileBody.isEmpty else { throw SetupError(description: "--payload-file: \(path) is empty") }
         }
         let nowTicks = Int64(Date().timeIntervalSince1970 * 10_000_000)
-        return PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
-                               baseTicks: nowTicks, fileBody: fileBody)
+        var settings = PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
+                                       baseTicks: nowTicks, fileBody: fileBody)
+        settings.accountHeader = options.accountId.map { Array($0.utf8) }
+        return settings
     }
 
     /// Average request size over a sample (a few envelopes' worth), to size the pool.
@@ -244,7 +260,7 @@ struct LoadRun {
         return Double(pool.arena.count) / Double(sample)
     }
 
-    func makePlans(address: LoopbackAddress) -> [LoadPlan] {
+    func makePlans(address: LoopbackAddress, tls: TLSClientContext?) -> [LoadPlan] {
         let connections = PoolSizing.split(options.connections, into: options.threads)
         let messages = options.messages.map { PoolSizing.split($0, into: options.threads) }
         let start = MonotonicClock.now() + 200_000_000
@@ -254,14 +270,16 @@ struct LoadRun {
                             duration: options.duration.map { UInt64($0 * 1e9) }, messages: messages?[t],
                             rate: threadRate,
                             firstArrivalOffset: options.rate.map { UInt64(Double(t) * 1e9 / $0) } ?? 0,
-                            startTime: start, stallTimeout: UInt64(options.timeout * 1e9))
+                            startTime: start, stallTimeout: UInt64(options.timeout * 1e9), tls: tls)
         }
     }
 
     func describeRun() -> String {
         let amount = options.messages.map { "\($0) messages" } ?? "\(options.duration ?? 0) s"
         let loop = options.rate.map { "open loop at \($0)/s" } ?? "closed loop"
-        return "sending \(amount), \(loop), \(options.connections) connections on \(options.threads) thread(s), pipeline \(options.pipeline)"
+        let transport = options.tls ? "TLS (session resumption \(options.tlsResume ? "on" : "off"))" : "plain HTTP"
+        return "sending \(amount), \(loop), \(options.connections) connections on \(options.threads) thread(s), pipeline \(options.pipeline), "
+            + transport + (options.connectionClose ? ", Connection: close on every request" : "")
     }
 
     func progress(_ text: String) {

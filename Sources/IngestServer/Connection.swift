@@ -3,6 +3,7 @@ import IngestHTTP
 import IngestJSON
 import IngestLog
 import IngestSystem
+import IngestTLS
 
 /// What the request currently being received on a connection is, decided at its head.
 enum RequestRoute {
@@ -75,6 +76,23 @@ final class Connection {
     var lingerUntil: Int64 = 0
     /// The current request announced a body (Content-Length > 0 or chunked).
     var requestHasBody = false
+    /// The credentials generation `authenticator` is bound to (0: none yet), the snapshot that
+    /// owns its key table, and this worker's row of that snapshot's per-account counters.
+    var credentialsGeneration: UInt64 = 0
+    var boundSnapshot: CredentialsSnapshot?
+    var accountCounterRow: UnsafeMutablePointer<UInt64>?
+
+    /// The TLS session of a connection on the TLS listener; nil for plain connections (which
+    /// then cost one nil check per read and write). See Worker+TLS.
+    var tls: TLSSession?
+    /// Monotonic deadline of an unfinished TLS handshake; 0 once done (and for plain ones).
+    var handshakeDeadline: Int64 = 0
+    /// The unfinished handshake waits for the socket to become writable.
+    var handshakeWantsWrite = false
+    /// On the worker's list of TLS connections whose buffered input waits for the next pass.
+    var readDeferred = false
+    /// Accepted on the plain operations listener (`--plain-port`): no webhooks.
+    var operationsOnly = false
 
     init(limits: HTTPLimits, keys: SigningKeys) {
         parser = RequestParser(limits: limits)
@@ -107,6 +125,11 @@ final class Connection {
         lastActivity = now
         lingerUntil = 0
         requestHasBody = false
+        tls = nil
+        handshakeDeadline = 0
+        handshakeWantsWrite = false
+        readDeferred = false
+        operationsOnly = false
     }
 
     /// Releases memory one unusually large request left behind before the object is pooled.

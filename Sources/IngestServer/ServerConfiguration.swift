@@ -2,6 +2,7 @@ import IngestDedup
 import IngestHMAC
 import IngestHTTP
 import IngestLog
+import IngestTLS
 
 /// Everything `serve` can be told, built once from flags and environment and passed down.
 /// Immutable after start-up; shared read-only by every worker.
@@ -23,8 +24,23 @@ public struct ServerConfiguration: Sendable {
     public var streamThreshold = 256 * 1024
     public var logDirectory = "./connect-log"
     public var logOptions = LogOptions()
-    public var keys = SigningKeys(secrets: [])
-    public var basicCredentials: BasicCredentials?
+    /// The credentials at start-up (HMAC keys, Basic, bearer verifier).
+    public var credentials = Credentials()
+    /// Where SIGHUP re-reads the credentials from; nil: they are not reloadable.
+    public var credentialSources: CredentialSources?
+    /// `--metrics-accounts`: /metrics also counts verifications per account (one series per
+    /// account with keys; off by default because of the label cardinality).
+    public var metricsAccounts = false
+    /// The start-up HMAC keys (the same as `credentials.keys`).
+    public var keys: SigningKeys {
+        get { credentials.keys }
+        set { credentials.keys = newValue }
+    }
+    /// The start-up Basic credentials (the same as `credentials.basic`).
+    public var basicCredentials: BasicCredentials? {
+        get { credentials.basic }
+        set { credentials.basic = newValue }
+    }
     /// Accept messages without verifying signatures (only when no key is configured).
     public var allowUnsigned = false
     /// `/readyz` fails and webhooks get 503 when the log folder's file system has less free space.
@@ -36,6 +52,14 @@ public struct ServerConfiguration: Sendable {
     public var maxUnsyncedBytes = 64 << 20
     /// See `ServerState.stallHookFile`. Tests only.
     public var testStallHookFile: String?
+    /// Native TLS on the main listener (`--tls-cert`/`--tls-key`); nil serves plain HTTP.
+    public var tls: TLSServerSettings?
+    /// A TLS handshake not finished this long after the connection was accepted is closed.
+    public var tlsHandshakeTimeoutNanoseconds: Int64 = 10_000_000_000
+    /// With TLS: a second, plain-HTTP listener for `/healthz`, `/readyz` and `/metrics` only
+    /// (`--plain-port`, on `--plain-host`); nil = none.
+    public var plainPort: UInt16?
+    public var plainHost = "127.0.0.1"
     /// `--dedup`: flag redeliveries using the persistent index (default), or not.
     public var dedup = DedupMode.flag
     /// `--dedup-capacity`, `--dedup-window`.

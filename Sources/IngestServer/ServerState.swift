@@ -1,5 +1,6 @@
 import IngestDedup
 import IngestLog
+import IngestTLS
 import Synchronization
 
 /// What every worker shares. Everything here is immutable or atomic: workers never take a lock
@@ -20,17 +21,30 @@ final class ServerState: Sendable {
     let counters: [WorkerCounters]
     /// `--sync batch`: the shared group commit; nil otherwise.
     let groupSync: GroupSync?
+    /// The credentials in force (replaced on SIGHUP).
+    let credentialStore: CredentialStore
+    /// Every worker's authentication outcome counters, for /metrics.
+    let credentialCounters: [CredentialCounters]
+    /// Native TLS (`--tls-cert`): the current context and its reload; nil for plain HTTP.
+    let tls: TLSRuntime?
+    /// Every worker's connection-mode and TLS counters, for /metrics.
+    let transport: [TransportCounters]
     /// `--dedup flag`: the duplicate index the log consults at commit; nil with `--dedup off`.
     let duplicateIndex: DuplicateIndex?
 
     init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
-         groupSync: GroupSync?, duplicateIndex: DuplicateIndex? = nil) {
+         groupSync: GroupSync?, tls: TLSRuntime? = nil, duplicateIndex: DuplicateIndex? = nil) {
         self.groupSync = groupSync
+        self.tls = tls
         self.duplicateIndex = duplicateIndex
+        transport = (0..<workerCount).map { _ in TransportCounters() }
         self.configuration = configuration
         self.log = log
         self.operatorLog = operatorLog
         counters = (0..<workerCount).map { _ in WorkerCounters() }
+        credentialCounters = (0..<workerCount).map { _ in CredentialCounters() }
+        credentialStore = CredentialStore(initial: configuration.credentials, workerCount: workerCount,
+                                          countAccounts: configuration.metricsAccounts)
 
     }
 }
