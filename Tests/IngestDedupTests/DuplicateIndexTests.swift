@@ -342,3 +342,28 @@ final class DuplicateIndexTests: XCTestCase {
         try index.close()
     }
 }
+
+/// A rebuild whose records all fall in one bucket and overflow the index (a log of 20,000
+/// messages received in the same minute, an index for 16,384): the bucket is closed and forgotten
+/// early, the rest of the rebuild is skipped as expired, and new messages are then remembered.
+final class OverflowingRebuildTests: XCTestCase {
+    func testARebuildThatOverflowsInOneBucketLeavesAWorkingIndex() throws {
+        let dir = try DedupTest.directory("overflow")
+        defer { DedupTest.remove(dir) }
+        let clock = TestClock(DedupTest.start)
+        let log = FakeLog()
+        for (n, id) in DedupTest.ids(20_000, seed: 101).enumerated() {
+            log.records.append(LoggedIdentity(sequence: UInt64(2 * n), receivedAtNanoseconds: clock.time, messageId: id))
+        }
+        log.nextSequence = 40_000
+        let index = DedupTest.index(dir, capacity: 16_384, clock: clock)
+        let report = try index.load(from: log)
+        XCTAssertEqual(report.recordsApplied, 20_000)
+        XCTAssertEqual(index.metrics.earlyExpiries, 1)
+        let fresh = DedupTest.ids(10_000, seed: 102)
+        for id in fresh { XCTAssertNil(log.commit(id, at: clock.time, to: index)) }
+        for (n, id) in fresh.enumerated() { XCTAssertEqual(log.commit(id, at: clock.time, to: index), 40_000 + UInt64(n)) }
+        XCTAssertLessThanOrEqual(index.metrics.entries, 16_384)
+        try index.close()
+    }
+}
