@@ -42,8 +42,10 @@
 // early-expiry floor: so every entry lives at least a whole window. Expiry is one comparison:
 // nothing is rewritten when a bucket expires; dead entries are removed lazily (below).
 //
-// THE TABLE is open addressing with linear probing: an id's home slot is
-// (low word * slot count) >> 64, and its entry is in the first slot from home on that holds it;
+// THE TABLE is open addressing with linear probing: an id's home slot is (m * slot count) >> 64,
+// where m is SplitMix64's finalizer applied to low ^ (high * 0x9E3779B97F4A7C15) (z ^= z >> 30;
+// z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB; z ^= z >> 31), and its entry
+// is in the first slot from home on that holds it;
 // no empty slot lies between an entry's home and the entry. A lookup walks from home to the first
 // empty slot. Dead entries it meets on the way are deleted there and then (backward-shift
 // deletion: later entries of the cluster move back toward their homes, keeping the rule above),

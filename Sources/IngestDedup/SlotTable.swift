@@ -34,10 +34,17 @@ struct SlotTable: @unchecked Sendable {
         return base + slot &* IndexFormat.slotLength
     }
 
-    /// The home slot of an id: the multiply-shift map of its low word onto 0..<count.
+    /// The home slot of an id: both words mixed (SplitMix64's finalizer), then mapped onto
+    /// 0..<count by multiply-shift. Ids the server computes are BLAKE2b digests, uniform already;
+    /// the mixing keeps ids made any other way (tools, tests, other writers of a log: `MessageID`
+    /// is a plain value) from piling into one cluster, which would make every probe walk it.
     @inline(__always)
     func home(of id: MessageID) -> Int {
-        Int(truncatingIfNeeded: id.low.multipliedFullWidth(by: UInt64(count)).high)
+        var z = id.low ^ (id.high &* 0x9E37_79B9_7F4A_7C15)
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z &>> 31
+        return Int(truncatingIfNeeded: z.multipliedFullWidth(by: UInt64(count)).high)
     }
 
     @inline(__always)
