@@ -23,6 +23,7 @@ let package = Package(
         // Pure byte parsers: no I/O, no Foundation.
         .target(name: "IngestHTTP"),
         .target(name: "IngestJSON"),
+        .target(name: "IngestXML"),
         // HMAC-SHA256 over OpenSSL; no I/O.
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
         // The memory-mapped append-only log.
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
+        .testTarget(name: "IngestXMLTests", dependencies: ["IngestXML", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
