@@ -49,7 +49,7 @@ public final class ConnectXMLScanner {
     /// The first error seen so far (nil while the input is a well-formed prefix).
     public var error: XMLScanError? { core.error }
 
-    /// Bytes fed since the last `reset()`.
+    /// Bytes fed since the last `reset()` (after an error too, though they are not looked at).
     public var bytesScanned: Int { core.consumed }
 
     /// The value of `field` as UTF-8 bytes (references decoded), or nil when absent. The pointer

@@ -118,7 +118,7 @@ extension XMLStreamScanner {
             mode = b == UInt8(ascii: "=") ? .attributeBeforeValue : .attributeBeforeEquals
             return i &+ 1
         default:  // .piTarget
-            guard isSpace(b) || b == UInt8(ascii: "?") else { return fail(.unexpectedByte, i, count) }
+            guard nameLength > 0, isSpace(b) || b == UInt8(ascii: "?") else { return fail(.unexpectedByte, i, count) }
             let target = attributes.withPendingName { name -> UInt32 in
                 guard name.count == 3 else { return 0 }
                 return UInt32(name[0]) | UInt32(name[1]) &<< 8 | UInt32(name[2]) &<< 16

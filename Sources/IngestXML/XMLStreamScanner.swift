@@ -155,6 +155,7 @@ struct XMLStreamScanner: ~Copyable {
     mutating func feed(_ piece: UnsafeRawBufferPointer) {
         guard mode != .failed, mode != .finished, let base = piece.baseAddress else {
             assert(mode != .finished || piece.isEmpty, "feed after finish without reset")
+            if mode == .failed { consumed &+= piece.count }
             return
         }
         let count = piece.count

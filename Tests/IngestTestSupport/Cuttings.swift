@@ -18,6 +18,24 @@ public enum Cuttings {
         return cuttings
     }
 
+    /// Pieces of `length` bytes, once starting at every phase (a first piece of 1...length-1
+    /// bytes, then `length` each): together they put a piece boundary at every position of the
+    /// document, with a long piece on either side, for `length` scans instead of one per position.
+    public static func phased(_ document: [UInt8], pieceLength length: Int) -> [(name: String, pieces: [ArraySlice<UInt8>])] {
+        (0..<length).map { phase in
+            var pieces: [ArraySlice<UInt8>] = []
+            var start = 0
+            var end = phase == 0 ? length : phase
+            while start < document.count {
+                end = min(end, document.count)
+                pieces.append(document[start..<end])
+                start = end
+                end += length
+            }
+            return ("pieces of \(length) from phase \(phase)", pieces)
+        }
+    }
+
     /// `count` cuttings, each at 1...8 random points (cheap for long documents).
     public static func randomPoints(_ document: [UInt8], count: Int, seed: UInt64) -> [(name: String, pieces: [ArraySlice<UInt8>])] {
         var rng = SeededRandom(seed: seed)

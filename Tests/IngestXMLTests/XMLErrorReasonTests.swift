@@ -58,6 +58,8 @@ final class XMLErrorReasonTests: XCTestCase {
         assertError([0xEF, 0xBB, 0x3C], .unexpectedByte, 2)   // a broken BOM
         assertError([0xFE, 0xFF, 0x00, 0x3C], .unexpectedByte, 0)  // UTF-16 is not read
         assertError("<?xml?><a/>", .unexpectedByte, 5)
+        assertError("<??><a/>", .unexpectedByte, 2)           // a processing instruction needs a target
+        assertError("<? x?><a/>", .unexpectedByte, 2)
         assertError("<?xml version='1.0'encoding='UTF-8'?><a/>", .unexpectedByte, 19)
         assertError("<?xml version='2.0'?><a/>", .unexpectedByte, 15)
         assertError("<?xml version='1.'?><a/>", .unexpectedByte, 17)
