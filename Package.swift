@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestLog",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.

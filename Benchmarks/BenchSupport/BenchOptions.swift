@@ -197,7 +197,7 @@ public struct BenchOptions: Sendable, Equatable {
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac or log (default: all four)
+      --only NAME               only http, json, xml, hmac or log (default: all five)
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine

@@ -52,7 +52,7 @@ struct AttributeTable: ~Copyable {
     @inline(__always)
     mutating func append(_ source: UnsafeRawPointer, _ byteCount: Int) -> Bool {
         guard byteCount <= XMLLimits.attributeNameBytes &- top else { return false }
-        UnsafeMutableRawPointer(bytes + top).copyMemory(from: source, byteCount: byteCount)
+        copyName(to: bytes + top, from: source, byteCount)
         top &+= byteCount
         return true
     }

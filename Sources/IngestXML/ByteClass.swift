@@ -13,6 +13,8 @@ enum ByteClass {
     static let nonASCII: UInt8 = 8
     /// A control character XML forbids: 0x00-0x1F except tab, LF, CR.
     static let forbidden: UInt8 = 16
+    /// NameChar other than `:` (the bytes a name reader can take without a second look).
+    static let plainName: UInt8 = 32
 
     /// The table, built once per process; the scanner keeps the pointer.
     nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
@@ -23,6 +25,7 @@ enum ByteClass {
             let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
             if letter || b == 0x5F || b == 0x3A { bits |= nameStart | name }
             if (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E { bits |= name }
+            if bits & name != 0 && b != 0x3A { bits |= plainName }
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bits |= space }
             if b >= 0x80 { bits |= nonASCII }
             if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { bits |= forbidden }

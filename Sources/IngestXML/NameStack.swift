@@ -36,7 +36,10 @@ struct NameStack: ~Copyable {
 
     init(maxDepth: Int) {
         levelCapacity = maxDepth
-        bytes = .allocate(capacity: XMLLimits.openNameBytes)
+        // 16 bytes of slack after the room, so 16-byte loads and stores of short names never
+        // leave the allocation (`appendShort`, `innermostNameStarts`).
+        bytes = .allocate(capacity: XMLLimits.openNameBytes &+ 16)
+        bytes.initialize(repeating: 0, count: XMLLimits.openNameBytes &+ 16)
         levels = .allocate(capacity: max(1, maxDepth))
         prefixes = .allocate(capacity: XMLLimits.maximumPrefixesInScope)
     }
@@ -60,9 +63,26 @@ struct NameStack: ~Copyable {
     @inline(__always)
     mutating func append(_ source: UnsafeRawPointer, _ count: Int) -> Bool {
         guard count <= XMLLimits.openNameBytes &- top else { return false }
-        UnsafeMutableRawPointer(bytes + top).copyMemory(from: source, byteCount: count)
+        copyName(to: bytes + top, from: source, count)
         top &+= count
         return true
+    }
+
+    /// Appends a name of `count` (at most 16) bytes with one 16-byte copy: the caller has checked
+    /// the room, and that 16 bytes are readable at `source`. The bytes after the name are
+    /// overwritten, which is harmless: they are beyond `top`.
+    @inline(__always)
+    mutating func appendShort(_ source: UnsafeRawPointer, _ count: Int) {
+        assert(count <= 16 && count <= XMLLimits.openNameBytes &- top)
+        UnsafeMutableRawPointer(bytes + top).storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        top &+= count
+    }
+
+    /// Whether the innermost element's name (at most 16 bytes) is at `source`, which must have 16
+    /// readable bytes.
+    @inline(__always)
+    func innermostNameStarts(_ source: UnsafeRawPointer, length: Int) -> Bool {
+        NameRun.equalPrefix(source, UnsafeRawPointer(bytes + Int(levels[depth &- 1].nameStart)), length: length)
     }
 
     /// The name appended since `pendingNameStart` becomes the innermost open element's (the

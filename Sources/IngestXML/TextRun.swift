@@ -39,23 +39,52 @@ enum TextRun {
         byte == a || byte == b || byte == c || byte >= 0x80 || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
     }
 
+    /// Character data: up to `<`, `&` or `]` (for `]]>`).
+    static func contentEnd(in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+        self.end(in: base, from: start, to: end, stops: UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "]"))
+    }
+
+    /// An attribute value in `quote`s: up to `<` (an error), `&` or the quote.
+    static func attributeValueEnd(in base: UnsafeRawPointer, from start: Int, to end: Int, quote: UInt8) -> Int {
+        quote == UInt8(ascii: "\"")
+            ? self.end(in: base, from: start, to: end, stops: UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "\""))
+            : self.end(in: base, from: start, to: end, stops: UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "'"))
+    }
+
+    /// Comments, processing instructions, CDATA sections: up to the one byte that may end them.
+    static func end(in base: UnsafeRawPointer, from start: Int, to end: Int, stop: UInt8) -> Int {
+        self.end(in: base, from: start, to: end, stops: stop, stop, stop)
+    }
+
     /// The index of the first byte in `base[start..<end]` that is `a`, `b`, `c`, >= 0x80 or a
     /// forbidden control character, or `end` if there is none. Precondition (checked in debug
-    /// builds): `0 <= start <= end`.
+    /// builds): `0 <= start <= end`. Always inlined into the wrappers above, so the stop bytes
+    /// are constants there.
     @inline(__always)
-    static func end(in base: UnsafeRawPointer, from start: Int, to end: Int, stops a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
+    private static func end(in base: UnsafeRawPointer, from start: Int, to end: Int, stops a: UInt8, _ b: UInt8, _ c: UInt8) -> Int {
         assert(start >= 0 && start <= end)
         let va = Bytes(repeating: a), vb = Bytes(repeating: b), vc = Bytes(repeating: c)
         var i = start
+        // Short runs (indentation, element text) end within the first 32 bytes: one or two probes.
         if end &- i >= 16 {
-            // Short runs (indentation, element text) end within the first 16 bytes.
             let mask = stopMask(load(base, i), va, vb, vc)
             if mask != 0 { return i &+ mask.trailingZeroBitCount &>> 3 }
             i &+= 16
+            if end &- i >= 16 {
+                let mask = stopMask(load(base, i), va, vb, vc)
+                if mask != 0 { return i &+ mask.trailingZeroBitCount &>> 3 }
+                i &+= 16
+            }
+            // Long runs (base64): 64 bytes per step, one branch; the step that stops says where.
             while end &- i >= 64 {
-                let m = stopMask(load(base, i), va, vb, vc) | stopMask(load(base, i &+ 16), va, vb, vc)
-                    | stopMask(load(base, i &+ 32), va, vb, vc) | stopMask(load(base, i &+ 48), va, vb, vc)
-                if m != 0 { break }
+                let m0 = stopMask(load(base, i), va, vb, vc), m1 = stopMask(load(base, i &+ 16), va, vb, vc)
+                let m2 = stopMask(load(base, i &+ 32), va, vb, vc), m3 = stopMask(load(base, i &+ 48), va, vb, vc)
+                if m0 | m1 | m2 | m3 != 0 {
+                    if m0 != 0 { return i &+ m0.trailingZeroBitCount &>> 3 }
+                    if m1 != 0 { return i &+ 16 &+ m1.trailingZeroBitCount &>> 3 }
+                    if m2 != 0 { return i &+ 32 &+ m2.trailingZeroBitCount &>> 3 }
+                    return i &+ 48 &+ m3.trailingZeroBitCount &>> 3
+                }
                 i &+= 64
             }
             while end &- i >= 16 {

@@ -157,7 +157,7 @@ extension XMLStreamScanner {
     mutating func scanAttributeValue(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int {
         var i = start
         while i < count {
-            let end = TextRun.end(in: p, from: i, to: count, stops: UInt8(ascii: "<"), UInt8(ascii: "&"), quote)
+            let end = TextRun.attributeValueEnd(in: p, from: i, to: count, quote: quote)
             if declaration != .none {
                 for index in i..<end { noteDeclarationValue(byte(p, index)) }
             }

@@ -37,31 +37,43 @@ extension XMLStreamScanner {
         var i = start
         let qualified = mode != .piTarget
         while i < count {
-            let b = byte(p, i)
-            let c = classes[Int(b)]
-            if c & ByteClass.name != 0 {
-                if nameLength == nameRoom {
-                    storeName(p + start, i &- start)
-                    return fail(nameRoomReason, i, count)
-                }
-                if b == UInt8(ascii: ":") {
-                    if !qualified || nameLength == 0 || prefixLength != 0 {
-                        return fail(.invalidQualifiedName, i, count)
-                    }
-                    prefixLength = nameLength
-                    nameMustStart = true
-                } else if nameMustStart {
-                    if c & ByteClass.nameStart == 0 {
-                        return fail(nameLength == 0 ? .unexpectedByte : .invalidQualifiedName, i, count)
-                    }
+            if nameMustStart {
+                // The first character, or the first after the colon: a NameStartChar.
+                let b = byte(p, i)
+                if b < 0x80 {
+                    let c = classes[Int(b)]
+                    if c & ByteClass.name == 0 { break }  // not a name byte at all: the name ends here
+                    if nameLength == nameRoom { return fail(nameRoomReason, i, count) }
+                    // A colon first or right after the colon; a digit, `-` or `.` first.
+                    if b == UInt8(ascii: ":") { return fail(.invalidQualifiedName, i, count) }
+                    if c & ByteClass.nameStart == 0 { return fail(nameLength == 0 ? .unexpectedByte : .invalidQualifiedName, i, count) }
                     nameMustStart = false
+                    storeName(p + i, 1)
+                    nameLength &+= 1
+                    i &+= 1
+                    continue
                 }
+            }
+            // The rest of the name: a run of plain name bytes, as far as the room allows.
+            let runStart = i
+            let limit = min(count, i &+ (nameRoom &- nameLength))
+            while i < limit && classes[Int(byte(p, i))] & ByteClass.plainName != 0 { i &+= 1 }
+            storeName(p + runStart, i &- runStart)
+            nameLength &+= i &- runStart
+            if i == count { return i }
+            let b = byte(p, i)
+            if b == UInt8(ascii: ":") {
+                if nameLength == nameRoom { return fail(nameRoomReason, i, count) }
+                if !qualified || prefixLength != 0 { return fail(.invalidQualifiedName, i, count) }
+                prefixLength = nameLength
+                nameMustStart = true
+                storeName(p + i, 1)
                 nameLength &+= 1
                 i &+= 1
                 continue
             }
-            storeName(p + start, i &- start)
-            if b < 0x80 { return nameEnded(p, i, count) }
+            if classes[Int(b)] & ByteClass.name != 0 { return fail(nameRoomReason, i, count) }  // stopped by the room
+            if b < 0x80 { break }
             // A multi-byte character: certain to be wrong as soon as no completion can be a name
             // character.
             if nameLength == nameRoom { return fail(nameRoomReason, i, count) }
@@ -74,8 +86,8 @@ extension XMLStreamScanner {
             nameLength &+= 1
             return i &+ 1
         }
-        storeName(p + start, i &- start)
-        return i
+        if i == count { return i }
+        return nameEnded(p, i, count)
     }
 
     /// A continuation byte (already validated as UTF-8) of a name character.

@@ -14,7 +14,7 @@ extension XMLStreamScanner {
             if b != UInt8(ascii: "]") { brackets = 0 }
         }
         while i < count {
-            let end = TextRun.end(in: p, from: i, to: count, stops: UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: "]"))
+            let end = TextRun.contentEnd(in: p, from: i, to: count)
             if let slot = captureSlot, end > i { fields.appendRaw(slot, p + i, end &- i) }
             i = end
             if i == count { return i }
@@ -22,8 +22,15 @@ extension XMLStreamScanner {
             switch b {
             case UInt8(ascii: "<"):
                 if let slot = captureSlot { fields.breakRawRun(slot) }
+                if let next = fastTag(p, i, count) {
+                    i = next
+                    if mode != .content { return i }
+                    continue
+                }
                 mode = .lessThan
-                return i &+ 1
+                i = scanTagInline(p, i &+ 1, count)
+                // Back to text if the tag was read through; else `feed` takes over the mode.
+                if mode != .content { return i }
             case UInt8(ascii: "&"):
                 if let slot = captureSlot { fields.breakRawRun(slot) }
                 mode = .reference
@@ -51,6 +58,20 @@ extension XMLStreamScanner {
             }
         }
         return i
+    }
+
+    /// After `<` in content: a start tag without attributes or an end tag read straight through
+    /// (the common case in Connect messages), without a round trip through `feed`'s dispatch
+    /// per token. Anything else, or a tag cut by the end of the piece, leaves the rest to `feed`.
+    @inline(__always)
+    mutating func scanTagInline(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int {
+        guard start < count else { return start }
+        let i = afterLessThan(p, start, count)
+        switch mode {
+        case .startTagName: return scanName(p, i, count)
+        case .endTagName: return scanEndTagName(p, i, count)
+        default: return i
+        }
     }
 
     /// A continuation byte of the UTF-8 sequence in progress, in whatever the current mode reads.
@@ -183,7 +204,7 @@ extension XMLStreamScanner {
         while i < count {
             switch mode {
             case .comment:
-                i = TextRun.end(in: p, from: i, to: count, stops: UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"))
+                i = TextRun.end(in: p, from: i, to: count, stop: UInt8(ascii: "-"))
                 if i == count { return i }
                 let b = byte(p, i)
                 if b != UInt8(ascii: "-") { return beginCharacter(b, i, count) }
@@ -231,7 +252,7 @@ extension XMLStreamScanner {
                 if let slot = captureSlot { appendBrackets(slot, brackets) }
                 brackets = 0
             }
-            let end = TextRun.end(in: p, from: i, to: count, stops: UInt8(ascii: "]"), UInt8(ascii: "]"), UInt8(ascii: "]"))
+            let end = TextRun.end(in: p, from: i, to: count, stop: UInt8(ascii: "]"))
             if let slot = captureSlot, end > i { fields.appendRaw(slot, p + i, end &- i) }
             i = end
             if i == count { return i }
@@ -273,7 +294,7 @@ extension XMLStreamScanner {
                 }
                 continue
             }
-            i = TextRun.end(in: p, from: i, to: count, stops: UInt8(ascii: "?"), UInt8(ascii: "?"), UInt8(ascii: "?"))
+            i = TextRun.end(in: p, from: i, to: count, stop: UInt8(ascii: "?"))
             if i == count { return i }
             let b = byte(p, i)
             if b != UInt8(ascii: "?") { return beginCharacter(b, i, count) }
