@@ -30,12 +30,12 @@ let package = Package(
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
-        // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
+        // The pipeline: HTTP -> HMAC + JSON/XML -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestLog", "IngestLoop",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestXML", "IngestHMAC", "IngestSystem",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
-            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestJSON", "IngestXML", "IngestTestSupport",
         ]),
         // The project as a whole: self-contained (nothing read from outside its root).
         .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),
