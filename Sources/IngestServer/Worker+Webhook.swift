@@ -56,7 +56,7 @@ extension Worker {
                 authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
             } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
                 captureAccount(connection, Worker.slice(connection.parser.headerValue(at: index), bytes), now: now)
-            } else if !sawContentType && spanEquals(name, in: bytes, lowercase: "content-type") {
+            } else if !sawContentType && name.length == 12 && spanEquals(name, in: bytes, lowercase: "content-type") {
                 sawContentType = true
                 declaredFormat = BodyFormat(contentType: Worker.slice(connection.parser.headerValue(at: index), bytes))
             }

@@ -61,10 +61,6 @@ struct FieldSlots: ~Copyable {
     @inline(__always)
     func commit(_ slot: Slot) { slots[slot.rawValue].present = true }
 
-    /// Forgets a slot's value (a later element of the same path replaces it).
-    @inline(__always)
-    func clear(_ slot: Slot) { slots[slot.rawValue] = Storage(count: 0, present: false, afterCR: false) }
-
     /// Appends raw document text (`count` readable bytes at `source`), with end-of-line handling.
     func appendRaw(_ slot: Slot, _ source: UnsafeRawPointer, _ count: Int) {
         let s = slots + slot.rawValue

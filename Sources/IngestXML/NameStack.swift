@@ -97,10 +97,6 @@ struct NameStack: ~Copyable {
         depth &+= 1
     }
 
-    /// Forgets a name appended since `start` that was not pushed.
-    @inline(__always)
-    mutating func drop(to start: Int) { top = start }
-
     /// Closes the innermost element: its name and prefixes are forgotten.
     @inline(__always)
     mutating func pop() {
@@ -113,10 +109,6 @@ struct NameStack: ~Copyable {
     /// The innermost open element (the caller checked `depth > 0`).
     @inline(__always)
     var innermost: Level { levels[depth &- 1] }
-
-    /// Byte `index` of the innermost element's name.
-    @inline(__always)
-    func innermostNameByte(_ index: Int) -> UInt8 { bytes[Int(levels[depth &- 1].nameStart) &+ index] }
 
     /// Bytes of the innermost element's name from `index` on, for comparing a run of an end tag.
     @inline(__always)

@@ -16,11 +16,12 @@ final class BodyFormatTests: XCTestCase {
         for value in ["application/json", "APPLICATION/JSON", "application/json; charset=utf-8", " application/json ;x=1", "application/json\t"] {
             XCTAssertEqual(format(value), .json, value)
         }
-        for value in ["text/xml", "text/xml; charset=utf-8", "Text/XML", "application/xml", "application/XML;charset=\"utf-8\""] {
+        for value in ["text/xml", "text/xml; charset=utf-8", "Text/XML", "application/xml", "application/XML;charset=\"utf-8\"", "texT/xmL", "APPLICATION/xml ;"] {
             XCTAssertEqual(format(value), .xml, value)
         }
         for value in ["", "text/plain", "application/soap+xml", "application/jsonx", "text/xml2", "application / json", "xml", ";text/xml",
-                      "application/x-www-form-urlencoded"] {
+                      "application/x-www-form-urlencoded", "text/xm[", "application[json", "applicati@n/json", "tExt/xml x",
+                      "application/xml2", "@pplication/json", "application/jsonp;", "text/xmz"] {
             XCTAssertNil(format(value), value)
         }
     }
