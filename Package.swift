@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "IngestXML"),
         // HMAC-SHA256 over OpenSSL; no I/O.
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
+        // OAuth bearer JWTs: JWKS keys, JWS signature and claims checks, per-worker token cache.
+        .target(name: "IngestOAuth", dependencies: ["COpenSSL", "IngestSystem"]),
         // TLS over libssl: server contexts (certificates, client verification, tickets), sessions
         // driven by readiness, and the client side for the load generator and tests.
         .target(name: "IngestTLS", dependencies: ["COpenSSL", "IngestSystem"]),
@@ -39,16 +41,17 @@ let package = Package(
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON/XML -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestLog", "IngestLoop", "IngestTLS",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestOAuth", "IngestLog", "IngestLoop", "IngestTLS",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestXML", "IngestHMAC", "IngestSystem", "IngestShip", "IngestNATS", "IngestTLS",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestXML", "IngestHMAC", "IngestOAuth", "IngestSystem", "IngestShip", "IngestNATS",
+            "IngestTLS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
         .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "IngestTLS", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestLog", "IngestTLS",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestXML", "IngestHMAC", "IngestOAuth", "IngestLog", "IngestTLS",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
@@ -63,12 +66,13 @@ let package = Package(
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestXMLTests", dependencies: ["IngestXML", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "IngestOAuthTests", dependencies: ["IngestOAuth", "IngestHMAC", "IngestTestSupport"]),
         .testTarget(name: "IngestTLSTests", dependencies: ["IngestTLS", "IngestSystem", "COpenSSL", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
         .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTLS", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
-            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestJSON", "IngestXML", "IngestTestSupport", "IngestTLS",
-            "COpenSSL",
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestOAuth", "IngestSystem", "IngestJSON", "IngestXML", "IngestTestSupport",
+            "IngestTLS", "COpenSSL",
         ]),
         // The project as a whole: self-contained (nothing read from outside its root).
         .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),

@@ -14,6 +14,8 @@ public struct PayloadSettings: Sendable {
     public var ticksPerMessage: Int64
     /// The body for `.file`, read once by the caller.
     public var fileBody: [UInt8]
+    /// `--account-id`: the `X-DocuSign-AccountId` value sent instead of ``accountId``.
+    public var accountHeader: [UInt8]?
 
     public init(kind: PayloadKind, documentSize: Int = 1 << 20, seed: UInt64,
                 baseTicks: Int64 = ConnectIdentifiers.ticks(year: 2026, month: 1, day: 1),

@@ -21,8 +21,8 @@ func runMicroCommand(_ arguments: [String]) -> Int32 {
             seconds = s
         case "--only":
             i += 1
-            guard i < arguments.count, ["http", "json", "xml", "hmac", "log"].contains(arguments[i]) else {
-                FileHandle.standardError.write(Data("--only: expected http, json, xml, hmac or log\n".utf8))
+            guard i < arguments.count, ["http", "json", "xml", "hmac", "oauth", "log"].contains(arguments[i]) else {
+                FileHandle.standardError.write(Data("--only: expected http, json, xml, hmac, oauth or log\n".utf8))
                 return 2
             }
             only = arguments[i]
@@ -42,6 +42,7 @@ func runMicroCommand(_ arguments: [String]) -> Int32 {
         ("json", { runJSONMicro(minimumSeconds: $0) }),
         ("xml", { runXMLMicro(minimumSeconds: $0) }),
         ("hmac", { runHMACMicro(minimumSeconds: $0) }),
+        ("oauth", { runOAuthMicro(minimumSeconds: $0) }),
         ("log", { runLogMicro(minimumSeconds: $0) }),
     ]
     for suite in suites where only == nil || only == suite.name {

@@ -76,6 +76,11 @@ final class Connection {
     var lingerUntil: Int64 = 0
     /// The current request announced a body (Content-Length > 0 or chunked).
     var requestHasBody = false
+    /// The credentials generation `authenticator` is bound to (0: none yet), the snapshot that
+    /// owns its key table, and this worker's row of that snapshot's per-account counters.
+    var credentialsGeneration: UInt64 = 0
+    var boundSnapshot: CredentialsSnapshot?
+    var accountCounterRow: UnsafeMutablePointer<UInt64>?
 
     /// The TLS session of a connection on the TLS listener; nil for plain connections (which
     /// then cost one nil check per read and write). See Worker+TLS.

@@ -16,7 +16,7 @@ enum MetricsRenderer {
         out += "# HELP connect_requests_total HTTP requests answered, by route and status.\n# TYPE connect_requests_total counter\n"
         let routes: [(String, String, WorkerCounters.Counter)] = [
             ("webhook", "200", .webhookAccepted), ("webhook", "401", .signatureMissing),
-            ("webhook", "401", .signatureMismatch), ("webhook", "401", .basicAuthFailed),
+            ("webhook", "401", .signatureMismatch), ("webhook", "401", .basicAuthFailed), ("webhook", "401", .bearerAuthFailed),
             ("webhook", "503", .unavailable), ("healthz", "200", .healthRequests),
             ("readyz", "any", .readyRequests), ("metrics", "200", .metricsRequests),
             ("other", "404", .notFound), ("webhook", "405", .methodNotAllowed),
@@ -69,6 +69,7 @@ enum MetricsRenderer {
             out += "connect_worker_open_connections{worker=\"\(index)\"} \(worker.value(.connectionsOpen))\n"
         }
 
+        CredentialMetrics.render(state, into: &out)
         histogram(&out, state, .syncSeconds, "connect_log_commit_seconds", "Time to append and sync one batch.")
         histogram(&out, state, .ackSeconds, "connect_ack_seconds", "From the loop pass that read a message's last byte to its 200 being written.")
         histogram(&out, state, .batchRecords, "connect_log_batch_records", "Records per commit.")

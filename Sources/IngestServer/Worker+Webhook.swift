@@ -8,9 +8,9 @@ import IngestLog
 import IngestSystem
 
 /// The ingest pipeline for one webhook message:
-/// head → (Basic auth) → signature candidates → body pieces, each fed to the HMAC and the body's
-/// scanner (JSON or XML: `BodyScanners`) in the same pass and staged or streamed into the log →
-/// at the end, verify → stage the record → the pass's commit → 200.
+/// head → (Basic or Bearer auth) → signature candidates (and the account's keys) → body pieces,
+/// each fed to the HMAC and the body's scanner (JSON or XML: `BodyScanners`) in the same pass and
+/// staged or streamed into the log → at the end, verify → stage the record → the pass's commit → 200.
 ///
 /// Rules that matter for DocuSign (see the README, "Answers"): a genuine message is stored and
 /// acknowledged even when its JSON or XML is malformed or lacks fields (refusing it would stall the
@@ -19,20 +19,7 @@ import IngestSystem
 extension Worker {
     func beginWebhook(_ connection: Connection, head bytes: UnsafeRawBufferPointer, now: Int64) {
         let head = connection.parser.head
-        if let credentials = configuration.basicCredentials {
-            var authorized = false
-            for index in 0..<head.headerCount
-            where spanEquals(connection.parser.headerName(at: index), in: bytes, lowercase: "authorization") {
-                authorized = credentials.matches(authorizationValue: Worker.slice(connection.parser.headerValue(at: index), bytes))
-                break
-            }
-            if !authorized {
-                counters.add(.basicAuthFailed)
-                noteBadInput(connection, "unauthorized", status: 401, reason: "basic authentication failed", now: now)
-                connection.route = .fixed(.unauthorizedBasic)
-                return
-            }
-        }
+        guard authorizeWebhook(connection, head: bytes, now: now) else { return }   // Basic or Bearer (Worker+Credentials)
         if !state.isReady.load(ordering: .relaxed) {
             counters.add(.unavailable)
             connection.route = .fixed(.unavailable)
@@ -61,8 +48,11 @@ extension Worker {
                 declaredFormat = BodyFormat(contentType: Worker.slice(connection.parser.headerValue(at: index), bytes))
             }
         }
+        // The account (one valid header, else none) also picks the keys: its own plus the global ones.
+        authenticator.selectAccount(connection.account.account)
         if !configuration.keys.isEmpty && authenticator.candidateCount == 0 {
             counters.add(.signatureMissing)
+            countVerification(connection, verified: false)
             noteBadInput(connection, "signature_missing", status: 401,
                          reason: "no well-formed X-DocuSign-Signature header", now: now)
             connection.route = .fixed(.unauthorizedSignatureMissing)
@@ -147,6 +137,7 @@ extension Worker {
     func finishWebhook(_ connection: Connection, now: Int64) {
         let verified = connection.authenticator.finish()
         let scanError = connection.scanner.finish()
+        if !configuration.keys.isEmpty { countVerification(connection, verified: verified) }
         if !configuration.keys.isEmpty && !verified {
             abortRequest(connection)
             counters.add(.signatureMismatch)

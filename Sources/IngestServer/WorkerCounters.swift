@@ -6,7 +6,7 @@ final class WorkerCounters: @unchecked Sendable {
     enum Counter: Int, CaseIterable {
         case connectionsAccepted, connectionsRejected, connectionsOpen
         case webhookAccepted, webhookMalformedStored, webhookFieldsMissingStored
-        case signatureMissing, signatureMismatch, basicAuthFailed
+        case signatureMissing, signatureMismatch, basicAuthFailed, bearerAuthFailed
         case badRequest, requestTimeout, payloadTooLarge, headersTooLarge, otherClientError
         case unavailable, healthRequests, readyRequests, metricsRequests, notFound, methodNotAllowed
         case bytesReceived, bodyBytesStored, logCommits, logRecords, logCommitFailures
