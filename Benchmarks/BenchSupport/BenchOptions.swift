@@ -290,7 +290,7 @@ public struct BenchOptions: Sendable, Equatable {
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac, oauth, log or dedup (default: all six)
+      --only NAME               only http, json, xml, hmac, oauth, log or dedup (default: all seven)
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine

@@ -8,7 +8,7 @@ import IngestLog
 /// The fields form needs only the extracted fields (nearly every Connect message has event,
 /// envelopeId and generatedDateTime). The body form reads the whole body once more, from the
 /// staging buffer or, for a streamed body, back from the log's mapping, leaving out the
-/// top-level `retryCount` value the JSON scanner located.
+/// top-level `retryCount` value the JSON scanner located (nothing for an XML body).
 ///
 /// With `--dedup flag`, the id's home slot in the index is prefetched right away, so the check
 /// the log makes at commit (under its lock, at the end of the loop pass) finds it in cache.
@@ -23,7 +23,9 @@ extension Worker {
                                             event: fields.event, envelopeId: fields.envelopeId,
                                             generatedDateTime: fields.generatedDateTime)
         } else {
-            let leftOut = connection.scanner.retryCountValueRange
+            // JSON only: an XML body has no retryCount member (and the JSON scanner was not fed).
+            let scanners = connection.scanner
+            let leftOut = scanners.format == .xml ? nil : scanners.json.retryCountValueRange
             if let body {
                 id = MessageIdentity.fromBody(body, leavingOut: leftOut)
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import IngestDedup
 import IngestHMAC
 import IngestLog
 import IngestTestSupport
@@ -49,6 +50,31 @@ final class DedupServerTests: XCTestCase {
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines.count, 2, "read --unique: one line per message")
         XCTAssertTrue(lines.allSatisfy { $0.contains("\"duplicateOf\":null") })
+    }
+
+    /// Legacy XML messages have event, envelopeId and generatedDateTime too: their id is the fields
+    /// form over what the XML scanner extracted (no configurationId), and a redelivery is flagged.
+    func testXMLRedeliveriesAreFlaggedAndTheirIdIsTheFieldsForm() throws {
+        let run = try DedupRun(name: "xml")
+        defer { run.finish() }
+        try run.start()
+        let body = try Corpus.bytes("legacy-xml-envelope-sent.connect-node-listener-aws.xml")
+        XCTAssertEqual(try run.send([body, body], contentType: "text/xml"), [200, 200])
+        try run.stop()
+        let records = try run.records()
+        XCTAssertEqual(records.map(\.isXML), [true, true])
+        XCTAssertEqual(records.map(\.isDuplicate), [false, true])
+        XCTAssertEqual(records[1].duplicateOf, records[0].sequence)
+        func with<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+            guard let bytes else { return body(nil) }
+            return bytes.withUnsafeBytes { body($0) }
+        }
+        let r = records[0]
+        XCTAssertNil(r.configurationId)
+        let expected = with(r.accountId) { a in with(r.event) { e in with(r.envelopeId) { v in with(r.generatedDateTime) { g in
+            MessageIdentity.fromFields(accountId: a, configurationId: nil, event: e, envelopeId: v, generatedDateTime: g)
+        } } } }
+        XCTAssertEqual(r.messageId, expected)
     }
 
     /// One envelope event delivered by two Connect configurations (account- and envelope-level),
@@ -311,17 +337,19 @@ final class DedupRun: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func request(_ body: [UInt8], account: String? = ConnectMessages.accountId) -> [UInt8] {
+    func request(_ body: [UInt8], account: String? = ConnectMessages.accountId,
+                 contentType: String = "application/json") -> [UInt8] {
         let signature = body.withUnsafeBytes { HMACSHA256.signatureHeaderValue(key: key, message: $0) }
         return ConnectMessages.request(body: body, signatures: [String(decoding: signature, as: UTF8.self)],
-                                       accountHeader: account)
+                                       accountHeader: account, contentType: contentType)
     }
 
     /// Sends each body on one connection, one at a time; returns the statuses.
-    func send(_ bodies: [[UInt8]], account: String? = ConnectMessages.accountId) throws -> [Int] {
+    func send(_ bodies: [[UInt8]], account: String? = ConnectMessages.accountId,
+              contentType: String = "application/json") throws -> [Int] {
         let client = try LoopbackClient(port: port)
         return try bodies.map { body in
-            try client.send(request(body, account: account))
+            try client.send(request(body, account: account, contentType: contentType))
             return try client.readResponse().status
         }
     }
