@@ -13,13 +13,14 @@
 # fdatasync dominates and hides CPU costs.
 #
 # Environment (all optional):
-#   ROUNDS (5), DURATION (10), PREFILL (10000000), CAPACITY (12000000), DUPLICATE_RATE (0),
-#   SEED (12345), BIN_DIR (binaries; default: build with swift build -c release),
+#   ROUNDS (5), WORKERS (2), DURATION (10), PREFILL (10000000), CAPACITY (12000000), DUPLICATE_RATE (0),
+#   TAG (appended to the results file name), SEED (12345), BIN_DIR (binaries; default: build with swift build -c release),
 #   RESULTS_DIR (default: results/ next to this script)
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
+WORKERS="${WORKERS:-2}"
 DURATION="${DURATION:-10}"
 PREFILL="${PREFILL:-10000000}"
 CAPACITY="${CAPACITY:-12000000}"
@@ -35,7 +36,7 @@ if [[ -z "${BIN_DIR:-}" ]]; then
 fi
 WORK="$(mktemp -d /tmp/connect-dedup-compare.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
-common=(--spawn --workers 2 --sync none --payload small --connections 64 --duration "$DURATION" --json --seed "$SEED"
+common=(--spawn --workers "$WORKERS" --sync none --payload small --connections 64 --duration "$DURATION" --json --seed "$SEED"
         --duplicate-rate "$DUPLICATE_RATE")
 flag=(--dedup flag --dedup-capacity "$CAPACITY" --dedup-prefill "$PREFILL")
 off=(--dedup off)
@@ -54,7 +55,7 @@ for (( round = 1; round <= ROUNDS; round++ )); do
 done
 end_load="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$RESULTS_DIR"
-out="$RESULTS_DIR/$(date +%Y-%m-%d)-dedup-$(hostname -s).md"
+out="$RESULTS_DIR/$(date +%Y-%m-%d)-dedup-$(hostname -s)${TAG:+-$TAG}.md"
 python3 - "$WORK" "$ROUNDS" "$out" "$start_load" "$end_load" "$(git -C "$PROJECT_ROOT" rev-parse --short HEAD)" \
     "$(printf '%q ' connect-bench "${common[@]}")" "$(printf '%q ' "${flag[@]}")" "$(printf '%q ' "${off[@]}")" <<'PY'
 import json, statistics, sys
