@@ -257,7 +257,7 @@ public struct BenchOptions: Sendable, Equatable {
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac, oauth or log (default: all five)
+      --only NAME               only http, json, xml, hmac, oauth or log (default: all six)
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine

@@ -1,6 +1,5 @@
 import IngestHMAC
 import IngestHTTP
-import IngestJSON
 import IngestLog
 import IngestSystem
 import IngestTLS
@@ -36,7 +35,8 @@ final class Connection {
     var peer = SocketAddress()
 
     let parser: RequestParser
-    let scanner: ConnectFieldScanner
+    /// The JSON and XML body scanners, and the current message's choice between them.
+    let scanner: BodyScanners
     let authenticator: MessageAuthenticator
     /// The current request's `X-DocuSign-AccountId`, stored with its record.
     let account = AccountHeaderCapture()
@@ -96,7 +96,7 @@ final class Connection {
 
     init(limits: HTTPLimits, keys: SigningKeys) {
         parser = RequestParser(limits: limits)
-        scanner = ConnectFieldScanner()
+        scanner = BodyScanners()
         authenticator = MessageAuthenticator(keys: keys)
         pending.reserveCapacity(64)
         pendingFramings.reserveCapacity(64)

@@ -37,6 +37,11 @@ enum MetricsRenderer {
         counter("connect_signature_mismatch_total", "Webhooks refused: no signature matched any key.", .signatureMismatch)
         counter("connect_basic_auth_failures_total", "Webhooks refused by Basic authentication.", .basicAuthFailed)
         counter("connect_stored_malformed_json_total", "Genuine messages stored although their JSON is malformed.", .webhookMalformedStored)
+        counter("connect_stored_malformed_xml_total", "Genuine messages stored although their XML is malformed.", .webhookMalformedXMLStored)
+        out += "# HELP connect_messages_stored_total Webhook messages handed to the log, by the format their body was scanned as.\n"
+            + "# TYPE connect_messages_stored_total counter\n"
+            + "connect_messages_stored_total{format=\"json\"} \(total(.webhookStoredJSON))\n"
+            + "connect_messages_stored_total{format=\"xml\"} \(total(.webhookStoredXML))\n"
         counter("connect_stored_missing_fields_total", "Genuine messages stored although one of the four fields is absent.", .webhookFieldsMissingStored)
         counter("connect_account_id_invalid_total", "Webhooks whose X-DocuSign-AccountId was not a GUID (ignored; stored without an account).", .accountIdInvalid)
         counter("connect_received_bytes_total", "Bytes read from clients.", .bytesReceived)

@@ -11,6 +11,7 @@ final class WorkerCounters: @unchecked Sendable {
         case unavailable, healthRequests, readyRequests, metricsRequests, notFound, methodNotAllowed
         case bytesReceived, bodyBytesStored, logCommits, logRecords, logCommitFailures
         case clientsVanishedMidRequest, accountIdInvalid
+        case webhookStoredJSON, webhookStoredXML, webhookMalformedXMLStored
     }
 
     /// Upper bounds (seconds) of the latency histograms' buckets; +Inf is implicit.

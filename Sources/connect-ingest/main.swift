@@ -10,7 +10,7 @@ let topLevelHelp = """
     commands:
       serve     run the listener (connect-ingest serve --help)
       read      print records from the log (connect-ingest read --help)
-      inspect   run the JSON field scanner over files (connect-ingest inspect --help)
+      inspect   run the JSON or XML field scanner over files (connect-ingest inspect --help)
       verify    check every record's checksum in a log (connect-ingest verify --help)
       ship      publish the log to a NATS JetStream stream (connect-ingest ship --help)
       reload    make a running serve re-read its credentials (connect-ingest reload --help)
