@@ -151,6 +151,26 @@ public enum JetStreamError: Error, CustomStringConvertible {
     case api(code: Int, errorCode: Int, description: String)
     case malformedReply(String)
 
+    /// JetStream's `err_code` for "stream name already in use with a different configuration".
+    public static let streamNameInUse = 10058
+    /// JetStream's `err_code` for "JetStream system temporarily unavailable" (no meta leader).
+    public static let clusterNotAvailable = 10008
+    /// JetStream's `err_code` for "stream is offline" (none of its replicas is running).
+    public static let streamOffline = 10118
+
+    /// True when the same request may well succeed a moment later: the cluster is electing a
+    /// leader or a node is coming back. A timeout counts: a JetStream cluster sends no reply at
+    /// all to a request about a stream whose replica group has not yet elected its first leader
+    /// (the meta leader already knows the stream, so it does not say "not found"; no replica
+    /// may answer yet), and a create that timed out may still have created the stream.
+    public var isTransient: Bool {
+        switch self {
+        case .nats(.timeout): return true
+        case .api(_, let errorCode, _): return errorCode == Self.clusterNotAvailable || errorCode == Self.streamOffline
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .nats(let error): return error.description

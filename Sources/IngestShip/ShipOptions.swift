@@ -30,6 +30,12 @@ public struct ShipOptions: Sendable {
     public var checkpointIntervalMilliseconds = 100
     public var acknowledgementTimeoutMilliseconds = 5000
     public var connectTimeoutMilliseconds = 2000
+    /// How long one JetStream API request (stream info, stream create) may wait for its reply.
+    public var apiRequestTimeoutMilliseconds = 5000
+    /// At start-up, how long to keep asking for (or creating) the stream while the cluster
+    /// cannot answer yet (a leader election, a node coming back, another shipper creating the
+    /// same stream at the same moment) before giving up with exit status 1.
+    public var streamCheckTimeoutMilliseconds = 30_000
 
     public init(logDirectory: String, servers: [NATSServerAddress], stream: String, subject: SubjectTemplate, instance: String) {
         self.logDirectory = logDirectory

@@ -218,43 +218,98 @@ public final class Shipper {
 
     // MARK: Stream
 
+    /// What one look-up of the stream found.
+    private enum StreamLookup {
+        case found(StreamInfo)
+        case created(StreamInfo, subjects: [String])
+        /// No usable answer yet; worth asking again (the reason is logged).
+        case retry(String)
+    }
+
+    /// Reads (with `--create-stream`: creates) the stream and checks it. Asks again, with a
+    /// growing pause, while the cluster cannot answer yet, for at most
+    /// `streamCheckTimeoutMilliseconds`: several shippers started together race to create the
+    /// same stream, and a cluster gives no reply about a stream whose replicas are still
+    /// electing their first leader. Answers that will not change (no JetStream, stream missing
+    /// without `--create-stream`, a refused configuration) end start-up at once.
     private func checkStream() throws(ShipError) {
-        let jetStream = JetStream(client: client)
-        var info: StreamInfo
-        do {
-            info = try jetStream.streamInfo(options.stream)
-            if options.createStream {
-                if info.configuration.replicas != options.replicas {
+        let jetStream = JetStream(client: client, timeoutMilliseconds: options.apiRequestTimeoutMilliseconds)
+        let deadline = Clock.monotonicNanoseconds() + Int64(options.streamCheckTimeoutMilliseconds) * 1_000_000
+        var attempts = 0
+        while true {
+            attempts += 1
+            switch try lookUpStream(jetStream) {
+            case .found(let info):
+                if options.createStream && info.configuration.replicas != options.replicas {
                     log(.warn, "stream_differs", [("stream", options.stream), ("replicas", "\(info.configuration.replicas)"),
                                                   ("wanted", "\(options.replicas)"), ("message", "the existing stream is left as it is")])
                 }
-            }
-        } catch {
-            switch error {
-            case .streamNotFound:
-                guard options.createStream else {
-                    throw .streamMissing("stream \(options.stream) does not exist (create it, or pass --create-stream)")
-                }
-                guard let subjects = options.streamSubjects ?? options.subject.streamSubjectFilter.map({ [$0] }) else {
-                    throw .streamMissing("the subject template starts with a placeholder: give the stream's subjects with --stream-subjects")
-                }
-                var configuration = StreamConfiguration(name: options.stream, subjects: subjects)
-                configuration.replicas = options.replicas
-                configuration.duplicateWindowNanoseconds = options.duplicateWindowNanoseconds
-                configuration.maximumAgeNanoseconds = options.maximumAgeNanoseconds
-                configuration.storage = "file"
-                do { info = try jetStream.createStream(configuration) } catch {
-                    throw .jetStream("cannot create stream \(options.stream): \(error)")
-                }
+                return try checkDuplicateWindow(info)
+            case .created(let info, let subjects):
                 log(.info, "stream_created", [("stream", options.stream), ("subjects", subjects.joined(separator: ",")),
                                               ("replicas", "\(options.replicas)"),
                                               ("duplicate_window_s", "\(options.duplicateWindowNanoseconds / 1_000_000_000)")])
+                return try checkDuplicateWindow(info)
+            case .retry(let reason):
+                let now = Clock.monotonicNanoseconds()
+                if now >= deadline {
+                    throw .jetStream("no usable answer about stream \(options.stream) within "
+                                     + "\(options.streamCheckTimeoutMilliseconds / 1000) s (\(attempts) attempts); last: \(reason)")
+                }
+                let pause = min(Int64(100 << min(attempts - 1, 4)) * 1_000_000, deadline - now)
+                log(.warn, "stream_check_retry", [("stream", options.stream), ("attempt", "\(attempts)"), ("reason", reason),
+                                                  ("retry_in_ms", "\(pause / 1_000_000)")])
+                // Keep the connection served (PING/PONG, a reconnect) while waiting.
+                let wakeAt = now + pause
+                while Clock.monotonicNanoseconds() < wakeAt {
+                    client.poll(timeoutMilliseconds: Int(max(1, min(50, (wakeAt - Clock.monotonicNanoseconds()) / 1_000_000))))
+                }
+            }
+        }
+    }
+
+    /// One `STREAM.INFO`, and when the stream does not exist and `--create-stream` was given,
+    /// one `STREAM.CREATE`.
+    private func lookUpStream(_ jetStream: JetStream) throws(ShipError) -> StreamLookup {
+        do {
+            return .found(try jetStream.streamInfo(options.stream))
+        } catch {
+            switch error {
+            case .streamNotFound:
+                break
             case .nats(.noResponders):
                 throw .jetStream("JetStream is not enabled on the NATS server (no responders for the JetStream API)")
             default:
+                if error.isTransient { return .retry("reading stream \(options.stream): \(error)") }
                 throw .jetStream("cannot read stream \(options.stream): \(error)")
             }
         }
+        guard options.createStream else {
+            throw .streamMissing("stream \(options.stream) does not exist (create it, or pass --create-stream)")
+        }
+        guard let subjects = options.streamSubjects ?? options.subject.streamSubjectFilter.map({ [$0] }) else {
+            throw .streamMissing("the subject template starts with a placeholder: give the stream's subjects with --stream-subjects")
+        }
+        var configuration = StreamConfiguration(name: options.stream, subjects: subjects)
+        configuration.replicas = options.replicas
+        configuration.duplicateWindowNanoseconds = options.duplicateWindowNanoseconds
+        configuration.maximumAgeNanoseconds = options.maximumAgeNanoseconds
+        configuration.storage = "file"
+        do {
+            return .created(try jetStream.createStream(configuration), subjects: subjects)
+        } catch {
+            // A create that timed out may have created the stream; the next look-up tells.
+            if error.isTransient { return .retry("creating stream \(options.stream): \(error)") }
+            // Created by someone else (another shipper) since our look-up, with other settings:
+            // the next look-up finds it and checks it like any existing stream.
+            if case .api(_, JetStreamError.streamNameInUse, _) = error {
+                return .retry("stream \(options.stream) was created elsewhere meanwhile: \(error)")
+            }
+            throw .jetStream("cannot create stream \(options.stream): \(error)")
+        }
+    }
+
+    private func checkDuplicateWindow(_ info: StreamInfo) throws(ShipError) {
         let window = info.configuration.duplicateWindowNanoseconds
         if window < options.minimumDuplicateWindowNanoseconds {
             throw .streamRefused("stream \(options.stream) has a duplicate window of \(window / 1_000_000_000) s, shorter than "

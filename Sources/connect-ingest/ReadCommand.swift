@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import IngestHMAC
 import IngestLog
@@ -188,21 +187,37 @@ final class LogCLIOutput {
     }
 }
 
-/// SIGINT and SIGTERM set a flag the follow loop checks; SIGPIPE is ignored so that a closed
+/// SIGINT and SIGTERM set a flag the main loop checks; SIGPIPE is ignored so that a closed
 /// stdout shows up as EPIPE from write and ends the command cleanly.
+///
+/// The stop signals are blocked in the calling thread, the main thread before the command starts
+/// any other, and so in every thread after, before `init` returns; a thread of its own collects
+/// them with `sigwait`. A signal that comes at any moment after `init` stays pending until it is
+/// collected: never lost. (A Dispatch signal source is set up asynchronously on Dispatch's
+/// manager thread; with the signals ignored until then, a SIGTERM right after start-up was
+/// discarded and the command ran on until SIGKILL.)
 final class LogCLIStopSignals: @unchecked Sendable {
     private final class Flag: Sendable { let value = Atomic<Bool>(false) }
     private let flag = Flag()
-    private var sources: [DispatchSourceSignal] = []
 
     init() {
-        signal(SIGPIPE, SIG_IGN)
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [flag] in flag.value.store(true, ordering: .relaxed) }
-            source.resume()
-            sources.append(source)
+        let signals = [SIGINT, SIGTERM]
+        Signals.block(signals)
+        let flag = self.flag
+        do {
+            _ = try OSThread.start(name: "stop-signals") {
+                while true {
+                    _ = Signals.wait(for: signals)
+                    flag.value.store(true, ordering: .relaxed)
+                }
+            }
+        } catch {
+            // Without the collecting thread the signals would stay blocked forever: let them
+            // stop the process the default way instead.
+            var set = sigset_t()
+            sigemptyset(&set)
+            for number in signals { sigaddset(&set, number) }
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
         }
     }
 

@@ -142,7 +142,9 @@ final class ShipExactlyOnceTests: XCTestCase {
     }
 
     /// Two listeners' logs both hold the same Connect messages (a redelivery that reached both):
-    /// the stream stores each message id once.
+    /// the stream stores each message id once. Both shippers start at once with
+    /// `--create-stream`, so they race to create the stream (see `ShipStreamCheckTests` for the
+    /// answers that race gets, played in a fixed order).
     func testTwoListenersSameMessageOneCopy() throws {
         let cluster = try requireCluster()
         let folder = try ProjectPaths.temporaryDirectory("ship-two")
@@ -162,9 +164,9 @@ final class ShipExactlyOnceTests: XCTestCase {
         let reachedBoth = ShipTestSupport.waitUntil(timeout: 30) {
             shipA.standardError.contains("checkpoint=300") && shipB.standardError.contains("checkpoint=300")
         }
-        XCTAssertEqual(shipA.stop(), 0)
-        XCTAssertEqual(shipB.stop(), 0)
-        XCTAssertTrue(reachedBoth, shipA.standardError + shipB.standardError)
+        XCTAssertEqual(shipA.stop(), 0, shipA.standardError)
+        XCTAssertEqual(shipB.stop(), 0, shipB.standardError)
+        XCTAssertTrue(reachedBoth, "A:\n" + shipA.standardError + "B:\n" + shipB.standardError + cluster.logTail())
         let stored = try JetStream(client: monitor).readAll(stream: "TWO")
         XCTAssertEqual(stored.count, 500)
         let ids = stored.compactMap { $0.header("Nats-Msg-Id") }

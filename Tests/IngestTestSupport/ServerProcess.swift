@@ -11,6 +11,8 @@ public final class ServerProcess: @unchecked Sendable {
     private let stdoutPipe = Pipe()
     private let stderrLock = NSLock()
     private var stderrData = Data()
+    /// Standard error reached end of file: every byte the server wrote is in `stderrData`.
+    private var stderrEnded = false
     public private(set) var stdoutLines: [String] = []
 
     /// Starts `serve --host 127.0.0.1 --port 0 --log-dir DIR` plus `arguments`, and waits for
@@ -31,8 +33,11 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardError = stderrPipe
         stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.stderrLock.lock(); self.stderrData.append(data); self.stderrLock.unlock()
+            guard let self else { return }
+            self.stderrLock.lock()
+            if data.isEmpty { self.stderrEnded = true } else { self.stderrData.append(data) }
+            self.stderrLock.unlock()
+            if data.isEmpty { handle.readabilityHandler = nil }
         }
         try process.run()
         let line = try ServerProcess.readLine(stdoutPipe.fileHandleForReading, timeout: timeout)
@@ -73,6 +78,7 @@ public final class ServerProcess: @unchecked Sendable {
             return nil
         }
         process.waitUntilExit()
+        awaitEndOfStderr()
         return process.terminationStatus
     }
 
@@ -80,6 +86,19 @@ public final class ServerProcess: @unchecked Sendable {
     public func crash() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        awaitEndOfStderr()
+    }
+
+    /// After the exit: waits (up to 10 s) for the end of standard error, so that the lines the
+    /// server wrote last (`event=stopped`, a final summary) are in `stderr` however late the
+    /// reading thread gets to them on a loaded machine.
+    private func awaitEndOfStderr() {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            stderrLock.lock(); let ended = stderrEnded; stderrLock.unlock()
+            if ended { return }
+            usleep(5_000)
+        }
     }
 
     deinit {

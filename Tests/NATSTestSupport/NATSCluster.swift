@@ -43,8 +43,9 @@ public final class NATSCluster: @unchecked Sendable {
     public static let skipMessage = "nats-server not found (install Debian's nats-server package, as .ci/run does): NATS tests skipped"
 
     /// Starts `size` nodes (a cluster when size > 1) and waits until JetStream answers (in a
-    /// cluster: until there is a meta leader).
-    public init(size: Int, authorization: Authorization = .none, timeout: Double = 30) throws {
+    /// cluster: until there is a meta leader). Without `jetStream`, plain NATS servers (for a
+    /// scripted stand-in of the JetStream API, see `ScriptedJetStreamAPI`).
+    public init(size: Int, authorization: Authorization = .none, jetStream: Bool = true, timeout: Double = 30) throws {
         guard let server = Self.serverPath else { throw ServerProcessError(message: Self.skipMessage) }
         self.authorization = authorization
         directory = try ProjectPaths.temporaryDirectory("nats-cluster")
@@ -60,13 +61,18 @@ public final class NATSCluster: @unchecked Sendable {
                 server_name: \(name)
                 listen: 127.0.0.1:\(clientPorts[index])
                 log_file: "\(log.path)"
-                jetstream {
-                  store_dir: "\(store.path)"
-                  max_memory_store: 268435456
-                  max_file_store: 4294967296
-                }
 
                 """
+            if jetStream {
+                text += """
+                    jetstream {
+                      store_dir: "\(store.path)"
+                      max_memory_store: 268435456
+                      max_file_store: 4294967296
+                    }
+
+                    """
+            }
             switch authorization {
             case .none: break
             case .userPassword(let user, let password): text += "authorization { user: \"\(user)\", password: \"\(password)\" }\n"
@@ -89,7 +95,7 @@ public final class NATSCluster: @unchecked Sendable {
         }
         do {
             for index in 0..<size { try start(index, server: server) }
-            try waitForJetStream(timeout: timeout)
+            if jetStream { try waitForJetStream(timeout: timeout) }
         } catch {
             stop()
             throw error

@@ -8,6 +8,9 @@ public final class ToolProcess: @unchecked Sendable {
     private let errorPipe = Pipe()
     private let lock = NSLock()
     private var collected = Data()
+    /// Standard error reached end of file: the process and everything it started are gone, and
+    /// every byte they wrote is in `collected`.
+    private var outputEnded = false
 
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = ProjectPaths.connectIngest
@@ -19,8 +22,11 @@ public final class ToolProcess: @unchecked Sendable {
         process.standardError = errorPipe
         errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock(); self.collected.append(data); self.lock.unlock()
+            guard let self else { return }
+            self.lock.lock()
+            if data.isEmpty { self.outputEnded = true } else { self.collected.append(data) }
+            self.lock.unlock()
+            if data.isEmpty { handle.readabilityHandler = nil }
         }
         try process.run()
     }
@@ -46,7 +52,7 @@ public final class ToolProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if standardError.contains(text) { return true }
-            if !process.isRunning { usleep(50_000); return standardError.contains(text) }
+            if !process.isRunning { awaitEndOfOutput(); return standardError.contains(text) }
             usleep(20_000)
         }
         return false
@@ -65,7 +71,7 @@ public final class ToolProcess: @unchecked Sendable {
             return nil
         }
         process.waitUntilExit()
-        usleep(50_000)  // let the last stderr bytes arrive
+        awaitEndOfOutput()
         return process.terminationStatus
     }
 
@@ -74,7 +80,19 @@ public final class ToolProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { return nil }
-        usleep(50_000)
+        process.waitUntilExit()
+        awaitEndOfOutput()
         return process.terminationStatus
+    }
+
+    /// After the exit: waits (up to 10 s) for the end of standard error, so that the lines the
+    /// process wrote last are in `standardError` however late the reading thread gets to them.
+    private func awaitEndOfOutput() {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            lock.lock(); let ended = outputEnded; lock.unlock()
+            if ended { return }
+            usleep(5_000)
+        }
     }
 }
