@@ -14,6 +14,9 @@ public struct PayloadSettings: Sendable {
     public var ticksPerMessage: Int64
     /// The body for `.file`, read once by the caller.
     public var fileBody: [UInt8]
+    /// Every envelope has this many signers (nil: 1-3, as in a real flood). `wrk-script` uses it
+    /// to build larger envelope summaries.
+    public var recipients: Int? = nil
 
     public init(kind: PayloadKind, documentSize: Int = 1 << 20, seed: UInt64,
                 baseTicks: Int64 = ConnectIdentifiers.ticks(year: 2026, month: 1, day: 1),
@@ -74,7 +77,7 @@ public struct PayloadGenerator {
             write(into: &body, plan: plan, stepIndex: plan.messageCount - 1, summary: true, document: documentBase64)
         case .small, .summary, .mix:
             if envelope == nil || envelopeStep == envelope!.messageCount {
-                envelope = EnvelopePlan(serial: UInt64(nextIndex), seed: settings.seed)
+                envelope = EnvelopePlan(serial: UInt64(nextIndex), seed: settings.seed, fixedRecipients: settings.recipients)
                 envelopeStep = 0
             }
             let plan = envelope!
