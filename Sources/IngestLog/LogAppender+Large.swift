@@ -45,7 +45,7 @@ extension LogAppender {
         var one = span
         let sequence = try withUnsafePointer(to: &one) { pointer throws(LogError) in
             try log.reserve(spans: UnsafeBufferPointer(start: pointer, count: 1), newestReceivedAt: receivedAtNanoseconds,
-                            chunks: &chunks, prefault: &prefault)
+                            chunks: &chunks, cacheRelease: &cacheRelease)
         }
         let chunk = chunks[0]
         chunks.removeAll(keepingCapacity: true)

@@ -17,7 +17,7 @@ public final class LogAppender: @unchecked Sendable {
     var batchNewestReceivedAt = Int64.min
     var chunks: [MessageLog.ReservedChunk] = []
     var syncRanges: [(segment: Segment, offset: Int, count: Int)] = []
-    var prefault: (Segment, Int, Int)? = nil
+    var cacheRelease = MessageLog.CacheRelease()
     let syncEachBatch: Bool
 
     // Streaming records (LogAppender+Large.swift).
@@ -63,8 +63,8 @@ public final class LogAppender: @unchecked Sendable {
     /// records are in the log and may be acknowledged.
     ///
     /// Returns the sequence numbers of the staged records, in staging order, or nil if none were
-    /// staged. Throws if the log is closed or a file operation fails (segment roll-over, msync):
-    /// then none of this commit's records may be acknowledged. The staged records are dropped
+    /// staged. Throws if the log is closed or a file operation fails (segment roll-over, pwrite,
+    /// msync): then none of this commit's records may be acknowledged. The staged records are dropped
     /// (their reserved space, if any, is voided); finished streaming records are still published,
     /// so a retry by the sender can produce a duplicate, as any retry can.
     @discardableResult
@@ -77,21 +77,19 @@ public final class LogAppender: @unchecked Sendable {
             let first: UInt64
             do {
                 first = try spans.withUnsafeBufferPointer { spans throws(LogError) in
-                    try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks, prefault: &prefault)
+                    try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks, cacheRelease: &cacheRelease)
                 }
+                try copyAndPublish(firstSequence: first)
             } catch {
                 voidReservedChunks()
                 resetStaging()
+                scheduleCacheRelease()
                 throw error
             }
-            copyAndPublish(firstSequence: first)
             assigned = first...(first + UInt64(spans.count) - 1)
             resetStaging()
         }
-        if let (segment, offset, count) = prefault {
-            prefault = nil
-            log.schedulePrefault(segment, offset: offset, count: count)
-        }
+        scheduleCacheRelease()
         // Drop segment references now: an idle worker must not keep a retired segment mapped
         // (the file's blocks are freed only when its last mapping goes, even after retention).
         chunks.removeAll(keepingCapacity: true)
@@ -103,9 +101,17 @@ public final class LogAppender: @unchecked Sendable {
         return assigned
     }
 
-    /// Fills in sequence numbers, copies each chunk into its segment in one piece, then publishes
-    /// each record's state word (release) and releases the chunk's reservations.
-    private func copyAndPublish(firstSequence: UInt64) {
+    /// Fills in sequence numbers, writes each chunk into its segment in one `pwrite` (state words
+    /// still 0), then publishes each record's state word through the mapping (release) and
+    /// releases the chunk's reservations.
+    ///
+    /// Why the state words go through the mapping and not in the `pwrite`: the kernel's copy
+    /// need not store bytes in order (fast string copies), so a reader could see a state word
+    /// before the bytes it vouches for; a store made after `pwrite` returned, with release
+    /// ordering, comes after all of them. It costs one write fault per page holding a record
+    /// start, where the mapping had none yet.
+    /// If a write fails, nothing is published: `commit` voids every chunk.
+    private func copyAndPublish(firstSequence: UInt64) throws(LogError) {
         let staged = buffer.bytes
         var offset = 0
         for index in spans.indices {
@@ -113,9 +119,11 @@ public final class LogAppender: @unchecked Sendable {
             offset += spans[index]
         }
         for chunk in chunks {
+            try chunk.segment.write(staged.buffer(chunk.bufferOffset, chunk.byteCount), at: chunk.segmentOffset)
+        }
+        atomicReleaseFence()
+        for chunk in chunks {
             let target = chunk.segment.bytes
-            target.copy(from: staged.buffer(chunk.bufferOffset, chunk.byteCount), to: chunk.segmentOffset)
-            atomicReleaseFence()
             var position = chunk.segmentOffset
             for index in chunk.firstRecord..<(chunk.firstRecord + chunk.recordCount) {
                 target.publishState(LogFormat.State.done, at: position)
@@ -138,6 +146,13 @@ public final class LogAppender: @unchecked Sendable {
             chunk.segment.finishReservations(chunk.recordCount)
         }
         chunks.removeAll(keepingCapacity: true)
+    }
+
+    private func scheduleCacheRelease() {
+        if !cacheRelease.isEmpty {
+            log.scheduleCacheRelease(cacheRelease)
+            cacheRelease = MessageLog.CacheRelease()
+        }
     }
 
     private func resetStaging() {

@@ -45,6 +45,15 @@ func measure(minimumSeconds: Double, batch: Int, _ body: () -> Void) -> (operati
 
 /// Keeps a value alive so the optimizer cannot delete the work that produced it.
 @inline(never)
+/// CPU time (user + system) of the whole process so far, every thread included, in nanoseconds:
+/// what a benchmark that hands work to background threads really costs.
+func processCPUNanoseconds() -> UInt64 {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func ns(_ t: timeval) -> UInt64 { UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_usec) * 1000 }
+    return ns(usage.ru_utime) + ns(usage.ru_stime)
+}
+
 func blackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }
