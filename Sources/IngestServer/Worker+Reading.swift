@@ -73,6 +73,7 @@ extension Worker {
                 break parsing
             }
         }
+        keepUnstagedBody(connection)
         if offset < bytes.count && !connection.closeAfterFlush {
             connection.leftover.append(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
         }
