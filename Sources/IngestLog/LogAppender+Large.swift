@@ -19,6 +19,9 @@ struct LargeSlot {
     var bodyLength = 0
     var written = 0
     var bodyCRC: UInt32 = 0
+    var receivedAt: Int64 = 0
+    var messageId: MessageID? = nil
+    var payloadCRC: UInt32 = 0
 }
 
 /// Large bodies go into the log as they arrive, so a connection never holds a whole body.
@@ -62,6 +65,8 @@ extension LogAppender {
         largeSlots[index].bodyLength = bodyLength
         largeSlots[index].written = 0
         largeSlots[index].bodyCRC = 0
+        largeSlots[index].receivedAt = receivedAtNanoseconds
+        largeSlots[index].messageId = nil
         return LargeRecord(slot: index, generation: largeSlots[index].generation, sequence: sequence)
     }
 
@@ -79,14 +84,18 @@ extension LogAppender {
 
     /// Completes the record (after the whole body arrived and its signature checked out). It
     /// becomes visible to readers, and durable per the sync policy, at this appender's next
-    /// `commit()`: acknowledge it only after that commit returns.
-    public func finishLargeRecord(_ record: LargeRecord, flags: RecordFlags, fields: RecordFields) {
+    /// `commit()`: acknowledge it only after that commit returns. `messageId` as for `stage`; the
+    /// duplicate check runs when the record is published.
+    public func finishLargeRecord(_ record: LargeRecord, flags: RecordFlags, fields: RecordFields,
+                                  messageId: MessageID? = nil) {
         let index = checkedSlot(record, expecting: .streaming)
         let slot = largeSlots[index]
         precondition(slot.written == slot.bodyLength,
                      "large record finished after \(slot.written) of \(slot.bodyLength) body bytes")
-        slot.segment!.bytes.writeCompletion(at: slot.offset, bodyLength: slot.bodyLength, bodyCRC: slot.bodyCRC,
-                                            flags: flags, fields: fields)
+        largeSlots[index].payloadCRC = slot.segment!.bytes.writeCompletion(
+            at: slot.offset, bodyLength: slot.bodyLength, bodyCRC: slot.bodyCRC, flags: flags, fields: fields,
+            messageId: messageId)
+        largeSlots[index].messageId = messageId
         largeSlots[index].phase = .finished
         finishedLarge.append(index)
     }
@@ -115,6 +124,12 @@ extension LogAppender {
         for index in finishedLarge {
             let slot = largeSlots[index]
             let segment = slot.segment!
+            if let id = slot.messageId,
+               let firstCopy = log.firstCopy(of: id, sequence: segment.bytes.load(slot.offset + 8, as: UInt64.self),
+                                             receivedAt: slot.receivedAt) {
+                segment.bytes.markDuplicate(at: slot.offset, firstCopy: firstCopy, payloadCRC: slot.payloadCRC)
+                lastCommitDuplicates += 1
+            }
             atomicReleaseFence()
             segment.bytes.publishState(LogFormat.State.done, at: slot.offset)
             segment.finishReservations(1)

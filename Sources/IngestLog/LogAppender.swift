@@ -14,6 +14,10 @@ public final class LogAppender: @unchecked Sendable {
     let buffer = BatchBuffer()
     /// The span of each staged record, in staging order; records lie back to back in `buffer`.
     var spans: [Int] = []
+    /// Per staged record (same order): what the duplicate check needs and its verdict.
+    var identities: [StagedIdentity] = []
+    /// Records flagged duplicate by the last `commit()` (staged and streamed).
+    public internal(set) var lastCommitDuplicates = 0
     var batchNewestReceivedAt = Int64.min
     var chunks: [MessageLog.ReservedChunk] = []
     var syncRanges: [(segment: Segment, offset: Int, count: Int)] = []
@@ -28,6 +32,7 @@ public final class LogAppender: @unchecked Sendable {
         self.log = log
         self.syncEachBatch = log.options.sync == .batch && !defersSync
         spans.reserveCapacity(256)
+        identities.reserveCapacity(256)
         chunks.reserveCapacity(4)
         syncRanges.reserveCapacity(8)
         largeSlots.reserveCapacity(8)
@@ -47,14 +52,19 @@ public final class LogAppender: @unchecked Sendable {
     /// Stages a complete record: encodes it (header, body, fields, record CRC) into this
     /// appender's batch buffer now, so the caller's buffers may be reused at once. Nothing is
     /// in the log until `commit()` returns.
-    public func stage(receivedAtNanoseconds: Int64, flags: RecordFlags, fields: RecordFields, body: UnsafeRawBufferPointer) {
+    ///
+    /// `messageId`, when given, is stored with the record and, with a duplicate detector installed,
+    /// decides at commit whether the record is flagged a duplicate.
+    public func stage(receivedAtNanoseconds: Int64, flags: RecordFlags, fields: RecordFields,
+                      messageId: MessageID? = nil, body: UnsafeRawBufferPointer) {
         precondition(body.count <= LogFormat.maximumBodyLength, "body of \(body.count) bytes is too large for one record")
         let span = LogFormat.span(bodyLength: body.count, fieldsLength: fields.storedTotal)
         buffer.reserve(span)
-        buffer.bytes.encodeRecord(at: buffer.used, span: span, receivedAt: receivedAtNanoseconds,
-                                  flags: flags, fields: fields, body: body)
+        let payloadCRC = buffer.bytes.encodeRecord(at: buffer.used, span: span, receivedAt: receivedAtNanoseconds,
+                                                   flags: flags, fields: fields, messageId: messageId, body: body)
         buffer.used += span
         spans.append(span)
+        identities.append(StagedIdentity(messageId: messageId, receivedAt: receivedAtNanoseconds, payloadCRC: payloadCRC))
         if receivedAtNanoseconds > batchNewestReceivedAt { batchNewestReceivedAt = receivedAtNanoseconds }
     }
 
@@ -69,6 +79,7 @@ public final class LogAppender: @unchecked Sendable {
     /// so a retry by the sender can produce a duplicate, as any retry can.
     @discardableResult
     public func commit() throws -> ClosedRange<UInt64>? {
+        lastCommitDuplicates = 0
         if spans.isEmpty && finishedLarge.isEmpty { return nil }
         syncRanges.removeAll(keepingCapacity: true)
         publishFinishedLarge()
@@ -77,7 +88,10 @@ public final class LogAppender: @unchecked Sendable {
             let first: UInt64
             do {
                 first = try spans.withUnsafeBufferPointer { spans throws(LogError) in
-                    try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks, cacheRelease: &cacheRelease)
+                    try identities.withUnsafeMutableBufferPointer { identities throws(LogError) in
+                        try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks,
+                                        cacheRelease: &cacheRelease, identities: identities)
+                    }
                 }
                 try copyAndPublish(firstSequence: first)
             } catch {
@@ -101,9 +115,9 @@ public final class LogAppender: @unchecked Sendable {
         return assigned
     }
 
-    /// Fills in sequence numbers, writes each chunk into its segment in one `pwrite` (state words
-    /// still 0), then publishes each record's state word through the mapping (release) and
-    /// releases the chunk's reservations.
+    /// Fills in sequence numbers (and the duplicate marks the reservation decided), writes each
+    /// chunk into its segment in one `pwrite` (state words still 0), then publishes each record's
+    /// state word through the mapping (release) and releases the chunk's reservations.
     ///
     /// Why the state words go through the mapping and not in the `pwrite`: the kernel's copy
     /// need not store bytes in order (fast string copies), so a reader could see a state word
@@ -116,6 +130,10 @@ public final class LogAppender: @unchecked Sendable {
         var offset = 0
         for index in spans.indices {
             staged.patchSequence(at: offset, sequence: firstSequence + UInt64(index))
+            if let firstCopy = identities[index].firstCopy {
+                staged.markDuplicate(at: offset, firstCopy: firstCopy, payloadCRC: identities[index].payloadCRC)
+                lastCommitDuplicates += 1
+            }
             offset += spans[index]
         }
         for chunk in chunks {
@@ -157,7 +175,18 @@ public final class LogAppender: @unchecked Sendable {
 
     private func resetStaging() {
         spans.removeAll(keepingCapacity: true)
+        identities.removeAll(keepingCapacity: true)
         buffer.reset()
         batchNewestReceivedAt = Int64.min
     }
+}
+
+/// What the duplicate check needs of a staged record, and (after reservation) its verdict.
+struct StagedIdentity {
+    var messageId: MessageID?
+    var receivedAt: Int64
+    /// The CRC of the encoded payload, so marking a duplicate rehashes only the completion part.
+    var payloadCRC: UInt32
+    /// Set under the reservation lock: the sequence number of the first copy, if this is a copy.
+    var firstCopy: UInt64? = nil
 }

@@ -17,6 +17,8 @@ public final class MessageLog: @unchecked Sendable {
     public let directory: String
     public let options: LogOptions
     public let recoveryReport: RecoveryReport
+    /// Asked about each committed record with a message id (nil: no duplicate detection).
+    let duplicateDetector: (any DuplicateDetector)?
 
     struct ReservationState {
         var active: Segment
@@ -81,8 +83,10 @@ public final class MessageLog: @unchecked Sendable {
     /// Background work the workers hand off: page-cache release and retention.
     private let backgroundQueue = DispatchQueue(label: "connect-ingest.log.background")
 
-    private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome) {
+    private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome,
+                 duplicateDetector: (any DuplicateDetector)?) {
         self.directory = directory
+        self.duplicateDetector = duplicateDetector
         self.options = options
         self.lock = lock
         self.recoveryReport = recovered.report
@@ -94,13 +98,19 @@ public final class MessageLog: @unchecked Sendable {
 
     /// Opens (creating if needed) the log in `directory`, takes its writer lock, and runs
     /// recovery (see `Recovery`); `recoveryReport` says what it found and changed.
-    public static func open(directory: String, options: LogOptions = LogOptions()) throws -> MessageLog {
+    ///
+    /// `duplicateDetector`, when given, is asked about every committed record that carries a
+    /// message id, under the reservation lock, in commit order (see "DUPLICATES" in
+    /// RecordFormat.swift). Bring it up to date with the log before the first commit.
+    public static func open(directory: String, options: LogOptions = LogOptions(),
+                            duplicateDetector: (any DuplicateDetector)? = nil) throws -> MessageLog {
         var options = options
         options.segmentSize = max(LogOptions.minimumSegmentSize, LogFormat.align8(options.segmentSize))
         do { try Directory.create(directory) } catch { throw LogError.io("mkdir", directory, error) }
         let lock = try WriterLock.acquire(directory: directory)
         let recovered = try Recovery.run(directory: directory, options: options)
-        let log = MessageLog(directory: directory, options: options, lock: lock, recovered: recovered)
+        let log = MessageLog(directory: directory, options: options, lock: lock, recovered: recovered,
+                             duplicateDetector: duplicateDetector)
         log.applyRetention()
         if case .interval(let milliseconds) = options.sync {
             log.syncer = IntervalSyncer(milliseconds: milliseconds) { [weak log] in log?.intervalSync() }
@@ -165,8 +175,13 @@ public final class MessageLog: @unchecked Sendable {
     /// them in `chunks` (cleared first). Returns the first sequence number; the records get
     /// consecutive ones. On a throw, `chunks` holds what was reserved before the failure: the
     /// caller must void those records.
+    ///
+    /// `identities` (one per span, or empty) get their duplicate verdicts from the detector once
+    /// every span is placed, still under the lock, so verdicts follow sequence order and a failed
+    /// reservation leaves the detector untouched.
     func reserve(spans: UnsafeBufferPointer<Int>, newestReceivedAt: Int64,
-                 chunks: inout [ReservedChunk], cacheRelease: inout CacheRelease) throws(LogError) -> UInt64 {
+                 chunks: inout [ReservedChunk], cacheRelease: inout CacheRelease,
+                 identities: UnsafeMutableBufferPointer<StagedIdentity> = .init(start: nil, count: 0)) throws(LogError) -> UInt64 {
         chunks.removeAll(keepingCapacity: true)
         let header = LogFormat.segmentHeaderLength
         let normalCapacity = options.segmentSize
@@ -202,6 +217,13 @@ public final class MessageLog: @unchecked Sendable {
                 bufferOffset += span
             }
             flush(&chunk)
+            if let detector = duplicateDetector {
+                for index in identities.indices {
+                    guard let id = identities[index].messageId else { continue }
+                    identities[index].firstCopy = detector.firstCopy(
+                        of: id, sequence: first + UInt64(index), receivedAtNanoseconds: identities[index].receivedAt)
+                }
+            }
             if s.head >= s.active.nextCacheRelease {
                 s.active.nextCacheRelease = s.head + cacheReleaseStep
                 if s.head > options.cacheWindow {
@@ -214,6 +236,13 @@ public final class MessageLog: @unchecked Sendable {
             }
             return first
         }
+    }
+
+    /// Asks the duplicate detector about one streamed record at its publication (under the
+    /// reservation lock, like a batch's records). Nil without a detector.
+    func firstCopy(of id: MessageID, sequence: UInt64, receivedAt: Int64) -> UInt64? {
+        guard let detector = duplicateDetector else { return nil }
+        return state.withLock { _ in detector.firstCopy(of: id, sequence: sequence, receivedAtNanoseconds: receivedAt) }
     }
 
     /// Seals the active segment and starts a new one whose base is the next sequence number.

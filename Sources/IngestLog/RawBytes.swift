@@ -122,15 +122,17 @@ struct RawBytes: @unchecked Sendable {
         return cl_crc32c(crc, base + offset, length)
     }
 
-    /// The first offset in `from...through`, stepping by 8 from `from`, whose 4 bytes at +4 equal
-    /// `magic` (little-endian): the candidate record starts when scanning for a header.
-    func nextMagic(_ magic: UInt32, from: Int, through: Int) -> Int? {
+    /// The first offset in `from...through`, stepping by 8 from `from`, whose 4 bytes at +4 are a
+    /// record magic of either layout: the candidate record starts when scanning for a header.
+    func nextRecordMagic(from: Int, through: Int) -> Int? {
         guard from <= through else { return nil }
         check(from, through - from + 8)
-        let wanted = magic.littleEndian
+        let v1 = RecordLayout.v1.magic.littleEndian
+        let v2 = RecordLayout.v2.magic.littleEndian
         var position = from
         while position <= through {
-            if base.load(fromByteOffset: position + 4, as: UInt32.self) == wanted { return position }
+            let magic = base.load(fromByteOffset: position + 4, as: UInt32.self)
+            if magic == v2 || magic == v1 { return position }
             position += 8
         }
         return nil

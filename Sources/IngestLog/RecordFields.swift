@@ -1,4 +1,4 @@
-/// The four fields extracted from a message, each optional, as raw bytes.
+/// The five fields stored with a message, each optional, as raw bytes.
 ///
 /// Ownership: the pointers are borrowed for the duration of the call that takes this value
 /// (`stage`, `finishLargeRecord`), which copies them; they are never kept. Each field is stored
@@ -8,42 +8,64 @@ public struct RecordFields {
     public var configurationId: UnsafeRawBufferPointer?
     public var envelopeId: UnsafeRawBufferPointer?
     public var generatedDateTime: UnsafeRawBufferPointer?
+    /// The `X-DocuSign-AccountId` header as sent (the server passes it only when it is a GUID).
+    public var accountId: UnsafeRawBufferPointer?
 
     public init(event: UnsafeRawBufferPointer? = nil, configurationId: UnsafeRawBufferPointer? = nil,
-                envelopeId: UnsafeRawBufferPointer? = nil, generatedDateTime: UnsafeRawBufferPointer? = nil) {
+                envelopeId: UnsafeRawBufferPointer? = nil, generatedDateTime: UnsafeRawBufferPointer? = nil,
+                accountId: UnsafeRawBufferPointer? = nil) {
         self.event = event
         self.configurationId = configurationId
         self.envelopeId = envelopeId
         self.generatedDateTime = generatedDateTime
+        self.accountId = accountId
     }
 
     /// No fields.
     public static var none: RecordFields { RecordFields() }
 
-    /// The stored length of each field (after the 1024-byte cut), in storage order.
-    var storedLengths: (Int, Int, Int, Int) {
+    /// The stored length of each field (after the 1024-byte cut).
+    var storedLengths: StoredFieldLengths {
         let limit = LogFormat.maximumFieldLength
-        return (min(event?.count ?? 0, limit), min(configurationId?.count ?? 0, limit),
-                min(envelopeId?.count ?? 0, limit), min(generatedDateTime?.count ?? 0, limit))
+        return StoredFieldLengths(event: min(event?.count ?? 0, limit),
+                                  configurationId: min(configurationId?.count ?? 0, limit),
+                                  envelopeId: min(envelopeId?.count ?? 0, limit),
+                                  generatedDateTime: min(generatedDateTime?.count ?? 0, limit),
+                                  accountId: min(accountId?.count ?? 0, limit))
     }
 
-    var storedTotal: Int {
-        let (a, b, c, d) = storedLengths
-        return a + b + c + d
-    }
+    var storedTotal: Int { storedLengths.total }
 
     /// The flags the log adds: one `has…` bit per field present, and `fieldTruncated`.
     var impliedFlags: RecordFlags {
         var flags: RecordFlags = []
         let limit = LogFormat.maximumFieldLength
-        if let event { flags.insert(.hasEvent); if event.count > limit { flags.insert(.fieldTruncated) } }
-        if let configurationId {
-            flags.insert(.hasConfigurationId); if configurationId.count > limit { flags.insert(.fieldTruncated) }
+        func note(_ field: UnsafeRawBufferPointer?, _ flag: RecordFlags) {
+            guard let field else { return }
+            flags.insert(flag)
+            if field.count > limit { flags.insert(.fieldTruncated) }
         }
-        if let envelopeId { flags.insert(.hasEnvelopeId); if envelopeId.count > limit { flags.insert(.fieldTruncated) } }
-        if let generatedDateTime {
-            flags.insert(.hasGeneratedDateTime); if generatedDateTime.count > limit { flags.insert(.fieldTruncated) }
-        }
+        note(event, .hasEvent)
+        note(configurationId, .hasConfigurationId)
+        note(envelopeId, .hasEnvelopeId)
+        note(generatedDateTime, .hasGeneratedDateTime)
+        note(accountId, .hasAccountId)
         return flags
+    }
+}
+
+/// The stored lengths of a record's fields, in storage order.
+struct StoredFieldLengths: Equatable {
+    var event: Int
+    var configurationId: Int
+    var envelopeId: Int
+    var generatedDateTime: Int
+    var accountId: Int
+
+    var total: Int { event + configurationId + envelopeId + generatedDateTime + accountId }
+
+    func allWithin(_ limit: Int) -> Bool {
+        event <= limit && configurationId <= limit && envelopeId <= limit && generatedDateTime <= limit
+            && accountId <= limit
     }
 }

@@ -17,6 +17,17 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
     public static let hasGeneratedDateTime = RecordFlags(rawValue: 1 << 6)
     /// Set by the log: a field was longer than 1024 bytes and only its first 1024 were kept.
     public static let fieldTruncated = RecordFlags(rawValue: 1 << 7)
+    /// The body was scanned as XML (legacy Connect format); clear: scanned as JSON.
+    public static let scannedAsXML = RecordFlags(rawValue: 1 << 8)
+    /// The body parsed as well-formed XML.
+    public static let xmlWellFormed = RecordFlags(rawValue: 1 << 9)
+    /// The message carried an `X-DocuSign-AccountId` GUID, stored as the fifth field.
+    public static let hasAccountId = RecordFlags(rawValue: 1 << 10)
+    /// The record carries a message id (set by the log when one is passed).
+    public static let hasMessageId = RecordFlags(rawValue: 1 << 11)
+    /// Set by the log at commit: a record with the same message id was committed before; its
+    /// sequence number is the record's `duplicateOf`.
+    public static let duplicate = RecordFlags(rawValue: 1 << 12)
 
     /// The names used by `connect-ingest read`, in bit order.
     public static let names: [(RecordFlags, String)] = [
@@ -24,6 +35,8 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
         (.jsonWellFormed, "jsonWellFormed"), (.hasEvent, "hasEvent"),
         (.hasConfigurationId, "hasConfigurationId"), (.hasEnvelopeId, "hasEnvelopeId"),
         (.hasGeneratedDateTime, "hasGeneratedDateTime"), (.fieldTruncated, "fieldTruncated"),
+        (.scannedAsXML, "scannedAsXML"), (.xmlWellFormed, "xmlWellFormed"), (.hasAccountId, "hasAccountId"),
+        (.hasMessageId, "hasMessageId"), (.duplicate, "duplicate"),
     ]
 
     /// The names of the set bits, unknown bits as `bitN`.

@@ -6,6 +6,8 @@ struct Reservation: Equatable {
     let receivedAt: Int64
     let span: Int
     let bodyLength: Int
+    /// The layout its magic names.
+    let layout: RecordLayout
 
     var end: Int { offset + span }
     /// A VOID filler laid by recovery over a hole; it carries no sequence number.
@@ -54,16 +56,17 @@ extension RawBytes {
     /// The reservation header at `record` if its magic, CRC and span are right and it ends by `limit`.
     func reservation(at record: Int, limit: Int) -> Reservation? {
         guard record >= 0, record + LogFormat.minimumSpan <= limit, limit <= count else { return nil }
-        guard load(record + 4, as: UInt32.self) == LogFormat.recordMagic else { return nil }
+        guard let layout = RecordLayout.withMagic(load(record + 4, as: UInt32.self)) else { return nil }
         let range = LogFormat.reservationChecksumRange
         guard crc32c(record + range.lowerBound, range.count)
                 == load(record + LogFormat.reservationChecksumOffset, as: UInt32.self) else { return nil }
         let span = Int(load(record + 24, as: UInt32.self))
         let bodyLength = Int(load(record + 28, as: UInt32.self))
-        guard span >= LogFormat.minimumSpan, span & 7 == 0, span <= limit - record,
-              LogFormat.recordHeaderLength + bodyLength <= span else { return nil }
+        guard span >= layout.minimumSpan, span & 7 == 0, span <= limit - record,
+              layout.headerLength + bodyLength <= span else { return nil }
         return Reservation(offset: record, sequence: load(record + 8, as: UInt64.self),
-                           receivedAt: load(record + 16, as: Int64.self), span: span, bodyLength: bodyLength)
+                           receivedAt: load(record + 16, as: Int64.self), span: span, bodyLength: bodyLength,
+                           layout: layout)
     }
 
     /// Classifies the record position `record` (8-aligned, with room for a minimal record before `limit`).
@@ -86,26 +89,27 @@ extension RawBytes {
         }
     }
 
-    /// The four stored field lengths, if each is within bounds and they fit the span.
-    func fieldLengths(of r: Reservation) -> (Int, Int, Int, Int)? {
+    /// The stored field lengths (layout 1 has no accountId: 0), if each is within bounds and they
+    /// fit the span.
+    func fieldLengths(of r: Reservation) -> StoredFieldLengths? {
         let o = r.offset + LogFormat.fieldLengthsOffset
-        let lengths = (Int(load(o, as: UInt16.self)), Int(load(o + 2, as: UInt16.self)),
-                       Int(load(o + 4, as: UInt16.self)), Int(load(o + 6, as: UInt16.self)))
-        let limit = LogFormat.maximumFieldLength
-        guard lengths.0 <= limit, lengths.1 <= limit, lengths.2 <= limit, lengths.3 <= limit,
-              LogFormat.recordHeaderLength + r.bodyLength + lengths.0 + lengths.1 + lengths.2 + lengths.3 <= r.span
-        else { return nil }
+        let lengths = StoredFieldLengths(
+            event: Int(load(o, as: UInt16.self)), configurationId: Int(load(o + 2, as: UInt16.self)),
+            envelopeId: Int(load(o + 4, as: UInt16.self)), generatedDateTime: Int(load(o + 6, as: UInt16.self)),
+            accountId: r.layout.fieldCount > 4 ? Int(load(o + 8, as: UInt16.self)) : 0)
+        guard lengths.allWithin(LogFormat.maximumFieldLength),
+              r.layout.headerLength + r.bodyLength + lengths.total <= r.span else { return nil }
         return lengths
     }
 
     private func fieldsLength(of r: Reservation) -> Int? {
-        guard let l = fieldLengths(of: r) else { return nil }
-        return l.0 + l.1 + l.2 + l.3
+        fieldLengths(of: r)?.total
     }
 
     private func recordChecksumMatches(_ r: Reservation, fieldsLength: Int) -> Bool {
-        var crc = crc32c(r.offset + LogFormat.recordHeaderLength, r.bodyLength + fieldsLength)
-        crc = crc32c(r.offset + LogFormat.completionRange.lowerBound, LogFormat.completionRange.count, continuing: crc)
+        var crc = crc32c(r.offset + r.layout.headerLength, r.bodyLength + fieldsLength)
+        let completion = r.layout.completionRange
+        crc = crc32c(r.offset + completion.lowerBound, completion.count, continuing: crc)
         return crc == load(r.offset + LogFormat.recordChecksumOffset, as: UInt32.self)
     }
 
@@ -115,7 +119,7 @@ extension RawBytes {
     func nextHeader(after record: Int, limit: Int, anchorsOnly: Bool) -> Int? {
         var candidate = record + 8
         let last = limit - LogFormat.minimumSpan
-        while let found = nextMagic(LogFormat.recordMagic, from: candidate, through: last) {
+        while let found = nextRecordMagic(from: candidate, through: last) {
             switch classify(at: found, limit: limit) {
             case .complete, .voided: return found
             case .unpublished, .pending, .corrupt(_, .some):

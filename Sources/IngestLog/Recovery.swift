@@ -16,7 +16,8 @@ import IngestSystem
 ///  - Before the cut point: reservations left unpublished (state 0) or PEND are voided; zero
 ///    holes (reservations whose header never reached memory) get a VOID filler; corrupt records
 ///    are reported and left for readers to skip.
-///  - A segment that is not the last is then sealed at its cut point and settled.
+///  - A segment that is not the last is then sealed at its cut point and settled; so is the last
+///    one when it is oversized or of an older format version (the writer starts a new segment).
 /// Sequence numbers: the next one is one past the highest seen in any readable header (or the
 /// hint of settled segments), so no number is ever reused for a record that was published.
 enum Recovery {
@@ -76,7 +77,9 @@ enum Recovery {
             if let highest = outcome.highestSequence { nextSequence = max(nextSequence, highest &+ 1) }
             segment.newestReceivedAt.store(outcome.newestReceivedAt, ordering: .relaxed)
             if outcome.changed { try segment.synchronizeAll() }
-            if !isLast || segment.isOversized {
+            // An older format's last segment is sealed too: new records go to a new segment, so a
+            // segment never mixes record layouts (older readers refuse whole segments they do not know).
+            if !isLast || segment.isOversized || segment.formatVersion != LogFormat.version {
                 segment.seal(end: outcome.cut, nextSequence: nextSequence)
                 if outcome.changed || !wasSettled { try segment.synchronizeAll() }
                 if isLast {

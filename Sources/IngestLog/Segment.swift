@@ -19,6 +19,8 @@ final class Segment: @unchecked Sendable {
     let base: UInt64
     let capacity: Int
     let isOversized: Bool
+    /// The segment header's format version; a writer appends only to segments of the current one.
+    let formatVersion: UInt16
     let file: FileDescriptor
     private let region: MappedRegion
     /// The whole mapped file, header included.
@@ -40,12 +42,13 @@ final class Segment: @unchecked Sendable {
     private var cacheDroppedTo = 0
     private var cacheWritebackTo = 0
 
-    private init(path: String, base: UInt64, capacity: Int, isOversized: Bool, file: FileDescriptor,
-                 region: consuming MappedRegion) {
+    private init(path: String, base: UInt64, capacity: Int, isOversized: Bool, formatVersion: UInt16,
+                 file: FileDescriptor, region: consuming MappedRegion) {
         self.path = path
         self.base = base
         self.capacity = capacity
         self.isOversized = isOversized
+        self.formatVersion = formatVersion
         self.file = file
         self.bytes = RawBytes(base: region.baseAddress, count: capacity)
         region.adviseRandomAccess()
@@ -81,7 +84,8 @@ final class Segment: @unchecked Sendable {
             if durable {
                 do { try Directory.synchronize(directory) } catch { throw LogError.io("fsync", directory, error) }
             }
-            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized, file: fd, region: region)
+            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized,
+                           formatVersion: LogFormat.version, file: fd, region: region)
         } catch {
             fd.close()
             try? Directory.unlink(temporary)
@@ -126,7 +130,9 @@ final class Segment: @unchecked Sendable {
                     .encode(into: bytes)
                 hints.withUnsafeBytes { bytes.copy(from: $0, to: LogFormat.sealedEndOffset) }
             }
-            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized, file: fd, region: region)
+            // A rebuilt header gets the current version: its records still say their own layout.
+            return Segment(path: path, base: base, capacity: capacity, isOversized: isOversized,
+                           formatVersion: header?.version ?? LogFormat.version, file: fd, region: region)
         } catch {
             fd.close()
             throw error

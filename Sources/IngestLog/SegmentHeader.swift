@@ -2,6 +2,8 @@ import IngestSystem
 
 /// The immutable part of a segment header (bytes 0..<48, see RecordFormat.swift).
 struct SegmentHeader: Equatable {
+    /// The format version: 1 or 2 when read; new segments are written with `LogFormat.version`.
+    var version: UInt16 = LogFormat.version
     var base: UInt64
     var capacity: Int
     var isOversized: Bool
@@ -11,14 +13,15 @@ struct SegmentHeader: Equatable {
     static func decode(_ bytes: RawBytes) -> SegmentHeader? {
         guard bytes.count >= LogFormat.segmentHeaderLength,
               bytes.load(0, as: UInt64.self) == LogFormat.segmentMagic,
-              bytes.load(8, as: UInt16.self) == LogFormat.version,
+              LogFormat.readableVersions.contains(bytes.load(8, as: UInt16.self)),
               bytes.load(12, as: UInt32.self) == UInt32(LogFormat.segmentHeaderLength),
               bytes.crc32c(0, LogFormat.segmentChecksummedLength)
                 == bytes.load(LogFormat.segmentChecksumOffset, as: UInt32.self)
         else { return nil }
         let capacity = bytes.load(24, as: UInt64.self)
         guard capacity >= UInt64(LogFormat.segmentHeaderLength), capacity <= UInt64(Int.max) else { return nil }
-        return SegmentHeader(base: bytes.load(16, as: UInt64.self), capacity: Int(capacity),
+        return SegmentHeader(version: bytes.load(8, as: UInt16.self), base: bytes.load(16, as: UInt64.self),
+                             capacity: Int(capacity),
                              isOversized: bytes.load(10, as: UInt16.self) & LogFormat.oversizedFlag != 0,
                              createdAt: bytes.load(32, as: Int64.self))
     }
@@ -27,7 +30,7 @@ struct SegmentHeader: Equatable {
     func encode(into bytes: RawBytes) {
         bytes.zero(0, LogFormat.segmentHeaderLength)
         bytes.store(LogFormat.segmentMagic, at: 0)
-        bytes.store(LogFormat.version, at: 8)
+        bytes.store(version, at: 8)
         bytes.store(isOversized ? LogFormat.oversizedFlag : 0, at: 10)
         bytes.store(UInt32(LogFormat.segmentHeaderLength), at: 12)
         bytes.store(base, at: 16)

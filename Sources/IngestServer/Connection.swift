@@ -38,6 +38,8 @@ final class Connection {
     let parser: RequestParser
     let scanner: ConnectFieldScanner
     let authenticator: MessageAuthenticator
+    /// The current request's `X-DocuSign-AccountId`, stored with its record.
+    let account = AccountHeaderCapture()
 
     /// Input bytes received but not yet consumed by the parser (a partial head, a partial chunk
     /// line). Bounded by the header limit plus one read.

@@ -38,6 +38,7 @@ enum MetricsRenderer {
         counter("connect_basic_auth_failures_total", "Webhooks refused by Basic authentication.", .basicAuthFailed)
         counter("connect_stored_malformed_json_total", "Genuine messages stored although their JSON is malformed.", .webhookMalformedStored)
         counter("connect_stored_missing_fields_total", "Genuine messages stored although one of the four fields is absent.", .webhookFieldsMissingStored)
+        counter("connect_account_id_invalid_total", "Webhooks whose X-DocuSign-AccountId was not a GUID (ignored; stored without an account).", .accountIdInvalid)
         counter("connect_received_bytes_total", "Bytes read from clients.", .bytesReceived)
         counter("connect_log_appends_total", "Log commits (batches).", .logCommits)
         counter("connect_log_records_total", "Records committed to the log.", .logRecords)

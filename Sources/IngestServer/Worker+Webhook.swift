@@ -47,9 +47,14 @@ extension Worker {
 
         let authenticator = connection.authenticator
         authenticator.begin()
-        for index in 0..<head.headerCount
-        where spanHasPrefix(connection.parser.headerName(at: index), in: bytes, lowercase: "x-docusign-signature-") {
-            authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
+        connection.account.clear()
+        for index in 0..<head.headerCount {
+            let name = connection.parser.headerName(at: index)
+            if spanHasPrefix(name, in: bytes, lowercase: "x-docusign-signature-") {
+                authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
+            } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
+                captureAccount(connection, Worker.slice(connection.parser.headerValue(at: index), bytes), now: now)
+            }
         }
         if !configuration.keys.isEmpty && authenticator.candidateCount == 0 {
             counters.add(.signatureMissing)
@@ -75,6 +80,17 @@ extension Worker {
             connection.staging.reserve(length)
         }
         connection.route = .webhook
+    }
+
+    /// Keeps the message's account (a GUID) for its record; anything else is ignored, counted and
+    /// logged (rate-limited): the message is still verified and stored, without an account.
+    private func captureAccount(_ connection: Connection, _ value: UnsafeRawBufferPointer, now: Int64) {
+        if connection.account.capture(value) { return }
+        counters.add(.accountIdInvalid)
+        if badInputLines.allow(now: now) {
+            state.operatorLog.warn("account_id_invalid", [("reason", "X-DocuSign-AccountId is not a GUID; ignored"),
+                                                         ("peer", connection.peer.description), ("worker", "\(index)")])
+        }
     }
 
     /// One piece of body, as it arrived: hashed, scanned and stored in the same pass.
@@ -163,7 +179,8 @@ extension Worker {
                 counters.add(.webhookFieldsMissingStored)
             }
             let fields = RecordFields(event: event, configurationId: configurationId,
-                                      envelopeId: envelopeId, generatedDateTime: generatedDateTime)
+                                      envelopeId: envelopeId, generatedDateTime: generatedDateTime,
+                                      accountId: connection.account.bytes)
             do {
                 try store(connection, flags: flags, fields: fields)
             } catch {

@@ -10,7 +10,7 @@ final class WorkerCounters: @unchecked Sendable {
         case badRequest, requestTimeout, payloadTooLarge, headersTooLarge, otherClientError
         case unavailable, healthRequests, readyRequests, metricsRequests, notFound, methodNotAllowed
         case bytesReceived, bodyBytesStored, logCommits, logRecords, logCommitFailures
-        case clientsVanishedMidRequest
+        case clientsVanishedMidRequest, accountIdInvalid
     }
 
     /// Upper bounds (seconds) of the latency histograms' buckets; +Inf is implicit.

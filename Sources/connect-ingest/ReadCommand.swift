@@ -1,21 +1,27 @@
 import Dispatch
 import Foundation
+import IngestHMAC
 import IngestLog
 import IngestSystem
 import Synchronization
 
 /// `connect-ingest read --log-dir DIR [--from SEQ] [--follow] [--format jsonl|raw]
-///                      [--event NAME] [--configuration-id ID] [--envelope-id ID]`
+///                      [--event NAME] [--configuration-id ID] [--envelope-id ID]
+///                      [--account-id GUID] [--unique]`
 ///
 /// Prints the valid records of a log in sequence order.
 /// - `jsonl` (default): one JSON object per line with `seq`, `receivedAt` (RFC 3339 UTC,
-///   microseconds), `event`, `configurationId`, `envelopeId`, `generatedDateTime` (strings, or
-///   `null` when absent), `flags` (an array of flag names, e.g. `["signatureVerified",
+///   microseconds), `event`, `configurationId`, `envelopeId`, `generatedDateTime`, `accountId`
+///   (strings, or `null` when absent), `format` (`"json"` or `"xml"`: how the body was scanned),
+///   `messageId` (32 hex digits, or `null`), `duplicateOf` (the first copy's `seq` for a record
+///   flagged duplicate, else `null`), `flags` (an array of flag names, e.g. `["signatureVerified",
 ///   "jsonWellFormed","hasEvent"]`; unknown bits as `"bitN"`), and `body`: the exact body bytes
 ///   as a JSON string, or `bodyBase64` (standard base64) instead when the bytes are not valid UTF-8.
-///   Field values that are not valid UTF-8 are printed with U+FFFD replacements.
+///   Field values that are not valid UTF-8 are printed with U+FFFD replacements. Keys are only
+///   ever added to this object; an existing key never changes meaning.
 /// - `raw`: the body bytes alone, byte-exact, each followed by a newline.
-/// Filters compare the stored field bytes exactly; a record without the field does not match.
+/// Filters compare the stored field bytes exactly (the account id as a GUID, in either case); a
+/// record without the field does not match. `--unique` leaves out records flagged duplicate.
 /// `--follow` keeps printing as records are appended (polling every 20 ms when idle), across
 /// segments, until SIGINT or SIGTERM, or until stdout is closed (EPIPE); all three exit 0.
 /// Damage met on the way is reported on stderr (use `verify` for a full check).
@@ -77,9 +83,11 @@ struct ReadCommandOptions {
     var event: [UInt8]?
     var configurationId: [UInt8]?
     var envelopeId: [UInt8]?
+    var accountId: AccountID?
+    var unique = false
 
     static let usage = "usage: connect-ingest read --log-dir DIR [--from SEQ] [--follow] [--format jsonl|raw] "
-        + "[--event NAME] [--configuration-id ID] [--envelope-id ID]"
+        + "[--event NAME] [--configuration-id ID] [--envelope-id ID] [--account-id GUID] [--unique]"
 
     static let help = usage + """
 
@@ -89,11 +97,15 @@ struct ReadCommandOptions {
           --from SEQ               start at the first record with sequence number >= SEQ
           --follow                 keep printing records as they are appended; stop with SIGINT/SIGTERM
           --format jsonl|raw       jsonl (default): one object per record with seq, receivedAt, event,
-                                   configurationId, envelopeId, generatedDateTime (null when absent),
-                                   flags (array of names) and body (exact bytes as a JSON string) or
-                                   bodyBase64 (when not UTF-8); raw: the bodies, one per line
-          --event NAME, --configuration-id ID, --envelope-id ID
+                                   configurationId, envelopeId, generatedDateTime, accountId (null when
+                                   absent), format (json|xml), messageId (hex or null), duplicateOf
+                                   (seq of the first copy, or null), flags (array of names) and body
+                                   (exact bytes as a JSON string) or bodyBase64 (when not UTF-8);
+                                   raw: the bodies, one per line
+          --event NAME, --configuration-id ID, --envelope-id ID, --account-id GUID
                                    only records whose field equals the value
+          --unique                 leave out records flagged duplicate (redeliveries of a message
+                                   already in the log)
 
         """
 
@@ -117,6 +129,11 @@ struct ReadCommandOptions {
             case "--event": event = Array(try parser.value(for: flag).utf8)
             case "--configuration-id": configurationId = Array(try parser.value(for: flag).utf8)
             case "--envelope-id": envelopeId = Array(try parser.value(for: flag).utf8)
+            case "--account-id":
+                let text = try parser.value(for: flag)
+                guard let id = AccountID(text) else { throw UsageError(description: "--account-id needs a GUID, got \(text)") }
+                accountId = id
+            case "--unique": unique = true
             default: throw UsageError(description: "unknown option \(flag)")
             }
         }
@@ -126,6 +143,11 @@ struct ReadCommandOptions {
         if let event, record.event != event { return false }
         if let configurationId, record.configurationId != configurationId { return false }
         if let envelopeId, record.envelopeId != envelopeId { return false }
+        if let accountId {
+            guard let stored = record.accountId,
+                  stored.withUnsafeBytes({ AccountID(text: $0) }) == accountId else { return false }
+        }
+        if unique && record.isDuplicate { return false }
         return true
     }
 }
@@ -213,6 +235,13 @@ enum LogRecordJSON {
         appendField(record.envelopeId, to: &out)
         out += Array(",\"generatedDateTime\":".utf8)
         appendField(record.generatedDateTime, to: &out)
+        out += Array(",\"accountId\":".utf8)
+        appendField(record.accountId, to: &out)
+        out += Array((record.isXML ? ",\"format\":\"xml\"" : ",\"format\":\"json\"").utf8)
+        out += Array(",\"messageId\":".utf8)
+        out += Array((record.messageId.map { "\"\($0.hex)\"" } ?? "null").utf8)
+        out += Array(",\"duplicateOf\":".utf8)
+        out += Array((record.duplicateOf.map { "\($0)" } ?? "null").utf8)
         out += Array(",\"flags\":[".utf8)
         for (index, name) in record.flags.nameList.enumerated() {
             if index > 0 { out.append(0x2C) }

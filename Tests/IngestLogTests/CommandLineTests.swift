@@ -157,4 +157,78 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(second.terminationStatus, 0)
         try log.close()
     }
+
+    /// The keys format version 2 added: accountId, format, messageId, duplicateOf; and the
+    /// filters --account-id (either case) and --unique.
+    func testReadPrintsAccountsMessageIdsAndDuplicates() throws {
+        let dir = try TestLog.directory("cli-v2")
+        defer { TestLog.remove(dir) }
+        let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 64 << 10, sync: .none),
+                                      duplicateDetector: MemoryDetector())
+        let appender = log.makeAppender()
+        let account = "a2b3c4d5-e6f7-4801-9a2b-3c4d5e6f7081"
+        let id = MessageID(high: 0xABCD, low: 0x1234)
+        appender.stage(TestLog.body(0), event: "envelope-sent", accountId: account, messageId: id)
+        appender.stage(Array("<a/>".utf8), flags: [.signatureVerified, .scannedAsXML, .xmlWellFormed], accountId: account,
+                       messageId: id)
+        appender.stage(TestLog.body(2))
+        try appender.commit()
+        try log.close()
+
+        let all = try run(["read", "--log-dir", dir])
+        XCTAssertEqual(all.status, 0, all.errors)
+        let lines = try all.output.split(separator: UInt8(ascii: "\n")).map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])
+        }
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines[0]["accountId"] as? String, account)
+        XCTAssertEqual(lines[0]["format"] as? String, "json")
+        XCTAssertEqual(lines[0]["messageId"] as? String, "000000000000abcd0000000000001234")
+        XCTAssertTrue(lines[0]["duplicateOf"] is NSNull)
+        XCTAssertEqual(lines[1]["format"] as? String, "xml")
+        XCTAssertEqual(lines[1]["duplicateOf"] as? Int, 0)
+        XCTAssertEqual((lines[1]["flags"] as? [String])?.contains("duplicate"), true)
+        XCTAssertTrue(lines[2]["accountId"] is NSNull)
+        XCTAssertTrue(lines[2]["messageId"] is NSNull)
+
+        func seqs(_ arguments: [String]) throws -> [Int] {
+            let result = try run(["read", "--log-dir", dir] + arguments)
+            XCTAssertEqual(result.status, 0, result.errors)
+            return result.output.split(separator: UInt8(ascii: "\n")).compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?["seq"] as? Int
+            }
+        }
+        XCTAssertEqual(try seqs(["--account-id", account.uppercased()]), [0, 1])
+        XCTAssertEqual(try seqs(["--unique"]), [0, 2])
+        XCTAssertEqual(try seqs(["--unique", "--account-id", account]), [0])
+        XCTAssertEqual(try run(["read", "--log-dir", dir, "--account-id", "nope"]).status, 2)
+    }
+
+    /// A log written by format version 1 prints every key it printed then, with the same values;
+    /// the keys added since are null (or "json").
+    func testReadOfAVersionOneLogKeepsItsOutput() throws {
+        let fixture = ProjectPaths.root.appendingPathComponent("Tests/Fixtures/log-v1")
+        let dir = try TestLog.directory("cli-v1")
+        defer { TestLog.remove(dir) }
+        let name = "00000000000000000000.log"
+        try FileManager.default.copyItem(atPath: fixture.appendingPathComponent(name).path, toPath: dir + "/" + name)
+        let result = try run(["read", "--log-dir", dir])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let now = try result.output.split(separator: UInt8(ascii: "\n")).map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0)) as? NSDictionary)
+        }
+        let then = try Data(contentsOf: fixture.appendingPathComponent("read.jsonl")).split(separator: UInt8(ascii: "\n")).map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0)) as? NSDictionary)
+        }
+        XCTAssertEqual(now.count, then.count)
+        for (line, old) in zip(now, then) {
+            for case let key as String in old.allKeys {
+                XCTAssertEqual(line[key] as? NSObject, old[key] as? NSObject, "key \(key) of seq \(old["seq"] ?? "?")")
+            }
+            XCTAssertTrue(line["accountId"] is NSNull)
+            XCTAssertEqual(line["format"] as? String, "json")
+            XCTAssertTrue(line["messageId"] is NSNull)
+            XCTAssertTrue(line["duplicateOf"] is NSNull)
+        }
+    }
 }

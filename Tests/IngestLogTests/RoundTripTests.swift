@@ -73,7 +73,7 @@ final class RoundTripTests: XCTestCase {
         let dir = try TestLog.directory("reopen")
         defer { TestLog.remove(dir) }
         for round in 0..<3 {
-            let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 64 << 10, sync: .none))
+            let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 128 << 10, sync: .none))
             XCTAssertTrue(log.recoveryReport.isClean, "round \(round): \(log.recoveryReport)")
             XCTAssertEqual(log.recoveryReport.nextSequence, UInt64(round * 50))
             let appender = log.makeAppender()

@@ -45,13 +45,18 @@ extension LogAppender {
     /// Stages a record from Swift arrays and strings (tests only; the server passes pointers).
     func stage(_ body: [UInt8], receivedAt: Int64 = 1_700_000_000_000_000_000, flags: RecordFlags = [.signatureVerified],
                event: String? = nil, configurationId: String? = nil, envelopeId: String? = nil,
-               generatedDateTime: String? = nil) {
+               generatedDateTime: String? = nil, accountId: String? = nil, messageId: MessageID? = nil) {
         let e = event.map { Array($0.utf8) }, c = configurationId.map { Array($0.utf8) }
         let v = envelopeId.map { Array($0.utf8) }, g = generatedDateTime.map { Array($0.utf8) }
+        let a = accountId.map { Array($0.utf8) }
         withOptionalBytes(e) { ep in withOptionalBytes(c) { cp in withOptionalBytes(v) { vp in withOptionalBytes(g) { gp in
-            body.withUnsafeBytes { bp in
-                stage(receivedAtNanoseconds: receivedAt, flags: flags,
-                      fields: RecordFields(event: ep, configurationId: cp, envelopeId: vp, generatedDateTime: gp), body: bp)
+            withOptionalBytes(a) { ap in
+                body.withUnsafeBytes { bp in
+                    stage(receivedAtNanoseconds: receivedAt, flags: flags,
+                          fields: RecordFields(event: ep, configurationId: cp, envelopeId: vp, generatedDateTime: gp,
+                                               accountId: ap),
+                          messageId: messageId, body: bp)
+                }
             }
         } } } }
     }
@@ -76,8 +81,8 @@ enum SegmentSurgery {
             let bytes = RawBytes(base: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count)
             var position = LogFormat.segmentHeaderLength
             while position + LogFormat.minimumSpan <= raw.count, let r = bytes.reservation(at: position, limit: raw.count) {
-                let lengths = bytes.fieldLengths(of: r) ?? (0, 0, 0, 0)
-                let used = LogFormat.recordHeaderLength + r.bodyLength + lengths.0 + lengths.1 + lengths.2 + lengths.3
+                let fields = bytes.fieldLengths(of: r)?.total ?? 0
+                let used = r.layout.headerLength + r.bodyLength + fields
                 result.append((position, r.span, r.bodyLength, used))
                 position = r.end
             }

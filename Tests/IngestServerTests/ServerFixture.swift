@@ -32,8 +32,10 @@ final class ServerFixture: @unchecked Sendable {
     }
 
     /// A correctly signed webhook request for `body`.
-    func signedRequest(_ body: [UInt8], extraHeaders: [String] = []) -> [UInt8] {
-        ConnectMessages.request(body: body, signatures: [signature(body)], extraHeaders: extraHeaders)
+    func signedRequest(_ body: [UInt8], extraHeaders: [String] = [],
+                       accountHeader: String? = ConnectMessages.accountId) -> [UInt8] {
+        ConnectMessages.request(body: body, signatures: [signature(body)], extraHeaders: extraHeaders,
+                                accountHeader: accountHeader)
     }
 
     func client() throws -> LoopbackClient { try LoopbackClient(port: port) }

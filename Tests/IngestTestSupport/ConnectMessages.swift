@@ -15,11 +15,16 @@ public enum ConnectMessages {
         return Array(text.utf8)
     }
 
-    /// A POST of `body` to `path` with the given signature header values (already base64).
+    /// The account id the messages built here claim (in the body and in `X-DocuSign-AccountId`).
+    public static let accountId = "7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d"
+
+    /// A POST of `body` to `path` with the given signature header values (already base64), and an
+    /// `X-DocuSign-AccountId` header unless `accountHeader` is nil.
     public static func request(body: [UInt8], signatures: [String], path: String = "/webhooks/docusign",
-                               extraHeaders: [String] = []) -> [UInt8] {
+                               extraHeaders: [String] = [], accountHeader: String? = accountId) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        head += "X-Authorization-Digest: HMACSHA256\r\nX-DocuSign-AccountId: 7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d\r\n"
+        head += "X-Authorization-Digest: HMACSHA256\r\n"
+        if let accountHeader { head += "X-DocuSign-AccountId: \(accountHeader)\r\n" }
         for (i, s) in signatures.enumerated() { head += "X-DocuSign-Signature-\(i + 1): \(s)\r\n" }
         for h in extraHeaders { head += h + "\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
