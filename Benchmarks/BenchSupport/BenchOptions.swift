@@ -149,7 +149,8 @@ public struct BenchOptions: Sendable, Equatable {
 
     USAGE
       connect-bench [load] [options] [-- server flags]
-      connect-bench micro [--seconds S] [--only NAME] [--json]
+      connect-bench micro [--seconds S] [--only NAME] [--match TEXT] [--iterations N] [--json]
+      connect-bench wrk-script --payload small|summary [--recipients N] [--min-bytes N] --hmac-key K
       connect-bench --help
 
     LOAD MODE (default): signed Connect 2.0 messages over keep-alive HTTP/1.1 connections.
