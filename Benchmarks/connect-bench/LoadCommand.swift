@@ -192,8 +192,10 @@ struct LoadRun {
             guard !fileBody.isEmpty else { throw SetupError(description: "--payload-file: \(path) is empty") }
         }
         let nowTicks = Int64(Date().timeIntervalSince1970 * 10_000_000)
-        return PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
-                               baseTicks: nowTicks, fileBody: fileBody)
+        var settings = PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
+                                       baseTicks: nowTicks, fileBody: fileBody)
+        settings.recipients = options.recipients
+        return settings
     }
 
     /// Average request size over a sample (a few envelopes' worth), to size the pool.
