@@ -80,6 +80,11 @@ public final class MessageLog: @unchecked Sendable {
     // so nothing unwritten is ever lost, whatever the sync policy.
     var cacheReleaseStep: Int { max(MappedRegion.pageSize, options.cacheWindow / 8) }
 
+    /// The next segment's file, made ahead of need (`SpareSegmentFile`), and whether one is being
+    /// made now (on `spareQueue`, its own queue: zero-filling takes a while).
+    private let spare = Mutex<SpareSegmentFile?>(nil)
+    private let sparePreparing = Atomic<Bool>(false)
+    private let spareQueue = DispatchQueue(label: "connect-ingest.log.spare")
     /// Background work the workers hand off: page-cache release and retention.
     private let backgroundQueue = DispatchQueue(label: "connect-ingest.log.background")
 
@@ -159,6 +164,11 @@ public final class MessageLog: @unchecked Sendable {
         syncer?.stop()
         syncer = nil
         waitForBackgroundWork()
+        spareQueue.sync {}
+        spare.withLock { file in
+            file?.discard()
+            file = nil
+        }
         if !active.isSealed.load(ordering: .relaxed) { active.seal(end: head, nextSequence: nextSequence) }
         defer { lock.release() }
         for segment in unsynced + [active] { try segment.synchronizeAll() }
@@ -224,6 +234,7 @@ public final class MessageLog: @unchecked Sendable {
                         of: id, sequence: first + UInt64(index), receivedAtNanoseconds: identities[index].receivedAt)
                 }
             }
+            if s.head > s.active.capacity / 2 && !s.active.isOversized { prepareSpare() }
             if s.head >= s.active.nextCacheRelease {
                 s.active.nextCacheRelease = s.head + cacheReleaseStep
                 if s.head > options.cacheWindow {
@@ -260,14 +271,35 @@ public final class MessageLog: @unchecked Sendable {
             if let older = s.retiring { backgroundQueue.async { older.releaseAllCache() } }
             s.retiring = s.active
         }
+        let prepared: SpareSegmentFile? = oversized ? nil : spare.withLock { file in
+            defer { file = nil }
+            return file
+        }
         let segment = try Segment.create(directory: directory, base: s.nextSequence, capacity: capacity,
-                                         isOversized: oversized, durable: durable)
+                                         isOversized: oversized, durable: durable, spare: prepared)
+        if let prepared, prepared.capacity != capacity { prepared.discard() }
         s.active = segment
         s.head = LogFormat.segmentHeaderLength
         retention.noteRoll()
     }
 
     // MARK: Background work
+
+    /// Starts making the next segment's file on `spareQueue`, unless one is ready or being made.
+    /// Called under the reservation lock (it only queues the work).
+    private func prepareSpare() {
+        guard !sparePreparing.load(ordering: .relaxed), !sparePreparing.exchange(true, ordering: .acquiring) else { return }
+        let capacity = options.segmentSize
+        let zeroFill = options.sync != .none
+        spareQueue.async { [self] in
+            defer { sparePreparing.store(false, ordering: .releasing) }
+            guard spare.withLock({ $0 == nil }), !state.withLock({ $0.isClosed }) else { return }
+            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity, zeroFill: zeroFill) else { return }
+            spare.withLock { slot in
+                if slot == nil { slot = file } else { file.discard() }
+            }
+        }
+    }
 
     /// Hands page-cache release (see "Page cache" above) to the background queue. A retired segment
     /// is released after the active one, so its sealed-end hints are written by then.
@@ -286,6 +318,11 @@ public final class MessageLog: @unchecked Sendable {
         if retention.isDue && retention.takeDue() {
             backgroundQueue.async { [self] in applyRetention() }
         }
+    }
+
+    /// Returns once the next segment's file queued so far is made (tests).
+    func waitForSpare() {
+        spareQueue.sync {}
     }
 
     /// Returns once the cache release and retention queued so far have run.

@@ -62,16 +62,24 @@ final class Segment: @unchecked Sendable {
     /// Creates a new segment file: written under a temporary name, preallocated, header written,
     /// then renamed into place, so readers never see a half-made segment. With `durable`, the
     /// file and the directory entry are synced before this returns (sync policies other than none).
+    /// With `spare` (of this capacity), its file is used: already created and preallocated.
     static func create(directory: String, base: UInt64, capacity: Int, isOversized: Bool,
-                       durable: Bool) throws(LogError) -> Segment {
+                       durable: Bool, spare: SpareSegmentFile? = nil) throws(LogError) -> Segment {
         let path = SegmentDirectory.path(directory, base: base)
-        let temporary = path + ".tmp"
+        let spare = spare?.capacity == capacity ? spare : nil
+        let temporary = spare?.path ?? path + ".tmp"
         let fd: FileDescriptor
-        do { fd = try FileDescriptor.open(temporary, [.readWrite, .create, .truncate]) } catch {
-            throw LogError.io("create", temporary, error)
+        if let spare {
+            fd = spare.file
+        } else {
+            do { fd = try FileDescriptor.open(temporary, [.readWrite, .create, .truncate]) } catch {
+                throw LogError.io("create", temporary, error)
+            }
         }
         do throws(LogError) {
-            do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
+            if spare == nil {
+                do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
+            }
             let region: MappedRegion
             do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", temporary, error) }
             let bytes = RawBytes(base: region.baseAddress, count: capacity)
@@ -203,6 +211,12 @@ final class Segment: @unchecked Sendable {
         precondition(bytes.contains(offset, source.count), "write \(offset)+\(source.count) outside segment \(base)")
         guard source.count > 0 else { return }
         do { try file.write(source, at: Int64(offset)) } catch { throw LogError.io("pwrite", path, error) }
+    }
+
+    /// Starts writing the range's dirty pages to the disk without waiting (a head start for the
+    /// group commit's `fdatasync`; see `LogAppender.writesBehind`). Errors are left to that sync.
+    func startWriteback(offset: Int, count: Int) {
+        try? file.startWriteback(offset: Int64(offset), length: Int64(count), wait: false)
     }
 
     // MARK: Page cache
