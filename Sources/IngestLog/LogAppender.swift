@@ -23,11 +23,6 @@ public final class LogAppender: @unchecked Sendable {
     var syncRanges: [(segment: Segment, offset: Int, count: Int)] = []
     var cacheRelease = MessageLog.CacheRelease()
     let syncEachBatch: Bool
-    /// Group commit (`defersSync` under `--sync batch`): start writing each commit's pages to the
-    /// disk at once (`sync_file_range`, not waiting), so that by the time the group's `fdatasync`
-    /// runs, a thread hand-off later, the data is written or on its way and the sync mostly waits
-    /// for the disk-cache flush.
-    let writesBehind: Bool
 
     // Streaming records (LogAppender+Large.swift).
     var largeSlots: [LargeSlot] = []
@@ -36,7 +31,6 @@ public final class LogAppender: @unchecked Sendable {
     init(log: MessageLog, defersSync: Bool = false) {
         self.log = log
         self.syncEachBatch = log.options.sync == .batch && !defersSync
-        self.writesBehind = log.options.sync == .batch && defersSync
         spans.reserveCapacity(256)
         identities.reserveCapacity(256)
         chunks.reserveCapacity(4)
@@ -155,7 +149,6 @@ public final class LogAppender: @unchecked Sendable {
             }
             chunk.segment.finishReservations(chunk.recordCount)
             if syncEachBatch { syncRanges.append((chunk.segment, chunk.segmentOffset, chunk.byteCount)) }
-            if writesBehind { chunk.segment.startWriteback(offset: chunk.segmentOffset, count: chunk.byteCount) }
         }
     }
 

@@ -213,12 +213,6 @@ final class Segment: @unchecked Sendable {
         do { try file.write(source, at: Int64(offset)) } catch { throw LogError.io("pwrite", path, error) }
     }
 
-    /// Starts writing the range's dirty pages to the disk without waiting (a head start for the
-    /// group commit's `fdatasync`; see `LogAppender.writesBehind`). Errors are left to that sync.
-    func startWriteback(offset: Int, count: Int) {
-        try? file.startWriteback(offset: Int64(offset), length: Int64(count), wait: false)
-    }
-
     // MARK: Page cache
 
     /// Lets the kernel reuse the page-cache pages below `end` (see MessageLog, "Page cache"):
