@@ -7,9 +7,9 @@
 /// would make for it.
 ///
 /// How: a string's end is the next non-plain byte (`NonPlainWindow`, one bit per byte of a
-/// 64-byte window); if it is the closing quote, the two bytes after it are compared at once with
-/// `:"` (after a key) or `,"` (after a value), the `"key":"value",` rhythm of a compact body, so
-/// most strings cost a bit scan and one 16-bit compare. Anything else outside strings goes one
+/// 64-byte window); the three bytes from there are compared at once with `":"` (after a key) or
+/// `","` (after a value), the `"key":"value",` rhythm of a compact body, so most strings cost a
+/// bit scan, one load and one compare. Anything else outside strings goes one
 /// byte at a time through a transition table (`DeepTables`) over the same states.
 ///
 /// The contract that keeps it exact: it stops, returning the index of the byte it did not take,
@@ -30,42 +30,71 @@ extension JSONStreamScanner {
         guard var state = deepState() else { return start }
         let classOf = DeepTables.byteClass.utf8Start
         let next = DeepTables.transition.utf8Start
-        // `:"` and `,"` as little-endian 16-bit loads see them.
-        let colonQuote = UInt16(UInt8(ascii: ":")) | UInt16(UInt8(ascii: "\"")) &<< 8
-        let commaQuote = UInt16(UInt8(ascii: ",")) | UInt16(UInt8(ascii: "\"")) &<< 8
+        // `":"` and `","` as the low three bytes of a little-endian 32-bit load see them.
+        let quote = UInt32(UInt8(ascii: "\""))
+        let quoteColonQuote = quote | UInt32(UInt8(ascii: ":")) &<< 8 | quote &<< 16
+        let quoteCommaQuote = quote | UInt32(UInt8(ascii: ",")) &<< 8 | quote &<< 16
         var i = start
+        // The window in a local for the loop (in registers rather than behind `self`).
+        var window = self.window
+        defer { self.window = window }
         scanning: while i < count {
+            if state == DeepState.valueStringInObject || state == DeepState.keyString {
+                // The object rhythm, a key-value pair per turn: `value","key":"` (the state is
+                // only written where the rhythm breaks).
+                if state == DeepState.keyString {
+                    let end = window.firstNonPlain(p, from: i, to: count)
+                    if count &- end >= 4 && UInt32(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt32.self)) & 0xFF_FFFF == quoteColonQuote {
+                        i = end &+ 3
+                        state = DeepState.valueStringInObject
+                    }
+                }
+                if state == DeepState.valueStringInObject {
+                    while true {
+                        let valueEnd = window.firstNonPlain(p, from: i, to: count)
+                        guard count &- valueEnd >= 4,
+                              UInt32(littleEndian: p.loadUnaligned(fromByteOffset: valueEnd, as: UInt32.self)) & 0xFF_FFFF == quoteCommaQuote
+                        else { break }
+                        i = valueEnd &+ 3
+                        let keyEnd = window.firstNonPlain(p, from: i, to: count)
+                        guard count &- keyEnd >= 4,
+                              UInt32(littleEndian: p.loadUnaligned(fromByteOffset: keyEnd, as: UInt32.self)) & 0xFF_FFFF == quoteColonQuote
+                        else {
+                            state = DeepState.keyString
+                            break
+                        }
+                        i = keyEnd &+ 3
+                    }
+                }
+            }
             if state >= DeepState.keyString && state != DeepState.valueStartInArray {
                 // Inside a string: to its end, then the next token when it is the usual one.
                 let end = window.firstNonPlain(p, from: i, to: count)
+                if count &- end >= 4 {
+                    // The closing quote and the two bytes after it in one load: `":"` after a
+                    // key, `","` after a value, and the next string has begun.
+                    let three = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt32.self)) & 0xFF_FFFF
+                    if state == DeepState.keyString {
+                        if three == quoteColonQuote {
+                            i = end &+ 3
+                            state = DeepState.valueStringInObject
+                            continue
+                        }
+                    } else if three == quoteCommaQuote {
+                        i = end &+ 3
+                        state = state == DeepState.valueStringInObject ? DeepState.keyString : DeepState.valueStringInArray
+                        continue
+                    }
+                }
                 guard end < count, p.load(fromByteOffset: end, as: UInt8.self) == UInt8(ascii: "\"") else {
                     i = end   // the piece ended, or an escape, UTF-8 or control byte: not ours
                     break scanning
                 }
                 i = end &+ 1
-                let pair = count &- i >= 2 ? UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt16.self)) : 0
                 switch state {
-                case DeepState.keyString:
-                    if pair == colonQuote {
-                        i &+= 2
-                        state = DeepState.valueStringInObject
-                        continue
-                    }
-                    state = DeepState.colon
-                case DeepState.valueStringInObject:
-                    if pair == commaQuote {
-                        i &+= 2
-                        state = DeepState.keyString
-                        continue
-                    }
-                    state = DeepState.afterValueInObject
-                default:
-                    if pair == commaQuote {
-                        i &+= 2
-                        state = DeepState.valueStringInArray
-                        continue
-                    }
-                    state = DeepState.afterValueInArray
+                case DeepState.keyString: state = DeepState.colon
+                case DeepState.valueStringInObject: state = DeepState.afterValueInObject
+                default: state = DeepState.afterValueInArray
                 }
                 continue
             }
