@@ -25,34 +25,47 @@ let package = Package(
         .target(name: "IngestJSON"),
         // HMAC-SHA256 over OpenSSL; no I/O.
         .target(name: "IngestHMAC", dependencies: ["COpenSSL"]),
+        // TLS over libssl: server contexts (certificates, client verification, tickets), sessions
+        // driven by readiness, and the client side for the load generator and tests.
+        .target(name: "IngestTLS", dependencies: ["COpenSSL", "IngestSystem"]),
         // The memory-mapped append-only log.
         .target(name: "IngestLog", dependencies: ["IngestSystem", "CLinux"]),
+        // A NATS client (text protocol, JetStream publish acknowledgements and API requests).
+        .target(name: "IngestNATS", dependencies: ["IngestSystem"]),
+        // `connect-ingest ship`: follows the log, publishes to a JetStream stream, checkpoints.
+        .target(name: "IngestShip", dependencies: ["IngestLog", "IngestNATS", "IngestSystem", "IngestHMAC"]),
         // One epoll event loop per worker thread; knows nothing of HTTP.
         .target(name: "IngestLoop", dependencies: ["IngestSystem"]),
         // The pipeline: HTTP -> HMAC + JSON -> log -> acknowledgement.
         .target(name: "IngestServer", dependencies: [
-            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop",
+            "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestLoop", "IngestTLS",
         ]),
         .executableTarget(name: "connect-ingest", dependencies: [
-            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem",
+            "IngestServer", "IngestLog", "IngestJSON", "IngestHMAC", "IngestSystem", "IngestShip", "IngestNATS", "IngestTLS",
         ]),
         // The load generator's testable pieces (payloads, client, histogram, exactly-once check).
-        .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "CLinux"],
+        .target(name: "BenchSupport", dependencies: ["IngestSystem", "IngestHMAC", "IngestTLS", "CLinux"],
                 path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "connect-bench", dependencies: [
-            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog",
+            "BenchSupport", "IngestSystem", "IngestHTTP", "IngestJSON", "IngestHMAC", "IngestLog", "IngestTLS",
         ], path: "Benchmarks/connect-bench"),
 
         // Tests.
-        .target(name: "IngestTestSupport", dependencies: ["IngestSystem"], path: "Tests/IngestTestSupport"),
+        .target(name: "IngestTestSupport", dependencies: ["IngestSystem", "IngestTLS"], path: "Tests/IngestTestSupport"),
+        .target(name: "NATSTestSupport", dependencies: ["IngestNATS", "IngestTestSupport"], path: "Tests/NATSTestSupport"),
+        .testTarget(name: "IngestNATSTests", dependencies: ["IngestNATS", "NATSTestSupport", "IngestTestSupport"]),
+        .testTarget(name: "IngestShipTests", dependencies: [
+            "IngestShip", "IngestNATS", "IngestLog", "IngestHMAC", "NATSTestSupport", "IngestTestSupport",
+        ]),
         .testTarget(name: "IngestSystemTests", dependencies: ["IngestSystem", "IngestLoop", "IngestTestSupport"]),
         .testTarget(name: "IngestHTTPTests", dependencies: ["IngestHTTP", "IngestTestSupport"]),
         .testTarget(name: "IngestJSONTests", dependencies: ["IngestJSON", "IngestTestSupport"]),
         .testTarget(name: "IngestHMACTests", dependencies: ["IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "IngestTLSTests", dependencies: ["IngestTLS", "IngestSystem", "COpenSSL", "IngestTestSupport"]),
         .testTarget(name: "IngestLogTests", dependencies: ["IngestLog", "IngestSystem", "IngestTestSupport"]),
-        .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTestSupport"]),
+        .testTarget(name: "ConnectBenchTests", dependencies: ["BenchSupport", "IngestHMAC", "IngestTLS", "IngestTestSupport"]),
         .testTarget(name: "IngestServerTests", dependencies: [
-            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport",
+            "IngestServer", "IngestLog", "IngestHMAC", "IngestSystem", "IngestTestSupport", "IngestTLS", "COpenSSL",
         ]),
         // The project as a whole: self-contained (nothing read from outside its root).
         .testTarget(name: "ProjectTests", dependencies: ["IngestTestSupport"]),

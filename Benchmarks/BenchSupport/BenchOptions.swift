@@ -30,6 +30,14 @@ public struct BenchOptions: Sendable, Equatable {
     public var workers: Int?
     public var sync: String?
     public var keepLog = false
+    /// `--tls`: HTTPS to the target with the project's libssl client, verifying it against
+    /// `--tls-ca`; `--tls-resume off` makes every connection a full handshake.
+    public var tls = false
+    public var tlsCA: String?
+    public var tlsResume = true
+    /// `--connection-close`: every request asks for `Connection: close`, so each message costs
+    /// a new connection (and, with `--tls`, a handshake).
+    public var connectionClose = false
     /// Flags after `--`, passed to `connect-ingest serve` as they are.
     public var serverArguments: [String] = []
     public var help = false
@@ -104,6 +112,13 @@ public struct BenchOptions: Sendable, Equatable {
             case "--workers": o.workers = try integer(flag)
             case "--sync": o.sync = try value(flag)
             case "--keep-log": o.keepLog = true
+            case "--tls": o.tls = true
+            case "--tls-ca": o.tlsCA = try value(flag)
+            case "--tls-resume":
+                let text = try value(flag)
+                guard text == "on" || text == "off" else { throw BenchOptionError("--tls-resume: expected on or off, got '\(text)'") }
+                o.tlsResume = text == "on"
+            case "--connection-close": o.connectionClose = true
             case "--":
                 o.serverArguments = Array(arguments[(i + 1)...])
                 i = arguments.count
@@ -121,6 +136,10 @@ public struct BenchOptions: Sendable, Equatable {
         if o.hmacKey != nil && o.hmacKeyFile != nil {
             throw BenchOptionError("--hmac-key-file: give either --hmac-key or --hmac-key-file, not both")
         }
+        if o.tls && o.tlsCA == nil {
+            throw BenchOptionError("--tls: give --tls-ca FILE, the CA (or self-signed certificate) to verify the server with")
+        }
+        if !o.tls && o.tlsCA != nil { throw BenchOptionError("--tls-ca: only with --tls") }
         if o.threads > o.connections {
             throw BenchOptionError("--threads: more threads (\(o.threads)) than connections (\(o.connections))")
         }
@@ -191,6 +210,13 @@ public struct BenchOptions: Sendable, Equatable {
                                 messages than fit, the pool is reused from the start (default 256)
       --timeout S               give up when nothing progresses for S seconds (default 30)
       --json                    print the report as one JSON object
+      --tls                     HTTPS: each connection makes a TLS handshake (libssl, TLS 1.2/1.3,
+                                ALPN http/1.1), verifying the server against --tls-ca and the
+                                loopback address it dials
+      --tls-ca FILE             PEM CA certificate(s) (or the server's self-signed certificate)
+      --tls-resume on|off       offer the newest session ticket/id on new connections (default on)
+      --connection-close        send `Connection: close` on every request: one connection (and
+                                one handshake with --tls) per message, to measure handshakes
 
     SPAWNING THE SERVER
       --spawn                   start `connect-ingest serve --host 127.0.0.1 --port 0` with a
@@ -202,7 +228,8 @@ public struct BenchOptions: Sendable, Equatable {
       --workers N               passed to serve as --workers N
       --sync POLICY             passed to serve as --sync POLICY
       --keep-log                keep the log folder (its path is printed)
-      -- FLAGS...               everything after -- is passed to serve
+      -- FLAGS...               everything after -- is passed to serve (with --tls, give it
+                                --tls-cert and --tls-key there)
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)

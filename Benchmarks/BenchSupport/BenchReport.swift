@@ -68,6 +68,10 @@ public struct BenchReport: Codable, Sendable, Equatable {
     public var lostInFlight: UInt64
     public var unsentBacklog: UInt64
     public var connectionsOpened: UInt64
+    /// `--tls`: handshakes completed and how many resumed a session; nil without TLS.
+    public var tlsHandshakes: UInt64?
+    public var tlsResumed: UInt64?
+    public var handshakesPerSecond: Double?
     public var serverClosedConnections: UInt64
     public var forgedSent: UInt64
     public var forgedAccepted: UInt64
@@ -101,7 +105,10 @@ public struct BenchReport: Codable, Sendable, Equatable {
                              max: micros(c.latency.max == 0 && c.latency.count == 0 ? 0 : c.latency.max),
                              mean: (c.latency.mean / 1e3 * 1000).rounded() / 1000),
             statuses: statuses, errors: c.errors, lostInFlight: c.lostInFlight, unsentBacklog: c.unsentBacklog,
-            connectionsOpened: c.connectionsOpened, serverClosedConnections: c.serverClosed,
+            connectionsOpened: c.connectionsOpened,
+            tlsHandshakes: options.tls ? c.tlsHandshakes : nil, tlsResumed: options.tls ? c.tlsResumed : nil,
+            handshakesPerSecond: options.tls ? Double(c.tlsHandshakes) / seconds : nil,
+            serverClosedConnections: c.serverClosed,
             forgedSent: forgedSent, forgedAccepted: c.forgedAccepted, forgedOtherStatus: c.forgedOtherStatus,
             genuineUnauthorized: c.genuineUnauthorized, server: nil, logCheck: nil, failures: [])
         report.refreshFailures()
@@ -146,6 +153,9 @@ public struct BenchReport: Codable, Sendable, Equatable {
         lines.append("  errors:     \(errorText.isEmpty ? "none" : errorText); lost in flight \(lostInFlight)"
                      + (mode == "open" ? "; unsent backlog \(unsentBacklog)" : ""))
         lines.append("  connections opened \(connectionsOpened), closed by server \(serverClosedConnections)")
+        if let handshakes = tlsHandshakes {
+            lines.append("  tls:        \(handshakes) handshakes (\(tlsResumed ?? 0) resumed), \(f(handshakesPerSecond ?? 0)) handshakes/s")
+        }
         if forgedSent > 0 || forgedAccepted > 0 || genuineUnauthorized > 0 {
             lines.append("  signatures: \(forgedSent) forged sent, \(forgedAccepted) forged accepted, "
                          + "\(forgedOtherStatus) forged answered other than 401, \(genuineUnauthorized) genuine answered 401")

@@ -30,11 +30,65 @@ extension ClientLoop {
         connections[i].state = .connecting
     }
 
+    /// TCP is up: start TLS (with `--tls`) or go straight to `open`.
+    mutating func connected(_ i: Int, readable: Bool) {
+        guard let context = plan.tls else {
+            opened(i, read: readable)
+            return
+        }
+        guard let session = context.makeSession(descriptor: connections[i].socket!.descriptor,
+                                                host: plan.address.socketAddress.host) else {
+            fail(i, "tls-session-failed")
+            return
+        }
+        connections[i].tls = session
+        connections[i].state = .handshaking
+        continueHandshake(i)
+    }
+
+    /// Advances the TLS handshake; edge-triggered epoll reports the next step's readiness.
+    mutating func continueHandshake(_ i: Int) {
+        guard let step = connections[i].tls?.handshake() else { return }
+        switch step {
+        case .complete:
+            counters.tlsHandshakes += 1
+            if connections[i].tls!.wasResumed { counters.tlsResumed += 1 }
+            opened(i, read: true)   // libssl may already hold bytes that arrived with the handshake
+        case .wantRead, .wantWrite:
+            return
+        case .failed(let failure):
+            fail(i, "tls-handshake-\(failure.rawValue)")
+        }
+    }
+
+    /// The connection can carry requests: send what is due.
+    mutating func opened(_ i: Int, read: Bool) {
+        connections[i].state = .open
+        counters.connectionsOpened += 1
+        let now = MonotonicClock.now()
+        lastProgress = now
+        if read { readAvailable(i) }
+        if connections[i].state == .open && now >= plan.startTime {
+            if plan.rate == nil { fill(i, now: now) } else if !sendingStopped { dispatchDue(now: now) }
+        }
+    }
+
+    /// Closes connection `i`'s socket (and TLS session: close_notify first, so the session stays
+    /// resumable for the next connection).
+    mutating func closeSocket(_ i: Int) {
+        if let session = connections[i].tls {
+            session.closeNotify()
+            session.free()
+            connections[i].tls = nil
+        }
+        connections[i].socket?.close()
+        connections[i].socket = nil
+    }
+
     /// A connect that failed: count it and retry after `reconnectDelay`.
     mutating func connectFailed(_ i: Int, _ error: Errno) {
         counters.count("connect-failed")
-        connections[i].socket?.close()
-        connections[i].socket = nil
+        closeSocket(i)
         connections[i].state = .waiting(retryAt: MonotonicClock.now() &+ Self.reconnectDelay)
         waitingCount += 1
     }
@@ -50,8 +104,7 @@ extension ClientLoop {
         let c = connections[i]
         counters.lostInFlight += UInt64(c.inFlight.count)
         outstanding -= c.inFlight.count
-        c.socket?.close()
-        connections[i].socket = nil
+        closeSocket(i)
         connections[i].inFlight.removeAll()
         connections[i].writeCursor = 0
         connections[i].writeEnd = 0

@@ -73,7 +73,7 @@ public struct ClientLoop {
     }
 
     mutating func close() {
-        for i in connections.indices { connections[i].socket?.close(); connections[i].socket = nil }
+        for i in connections.indices { closeSocket(i) }
         epoll.close()
         readBuffer.deallocate()
         events.deallocate()
@@ -156,14 +156,9 @@ public struct ClientLoop {
                 connectFailed(i, error)
                 return
             }
-            connections[i].state = .open
-            counters.connectionsOpened += 1
-            let now = MonotonicClock.now()
-            lastProgress = now
-            if flags & cl_EPOLLIN != 0 { readAvailable(i) }
-            if connections[i].state == .open && MonotonicClock.now() >= plan.startTime {
-                if plan.rate == nil { fill(i, now: now) } else if !sendingStopped { dispatchDue(now: now) }
-            }
+            connected(i, readable: flags & cl_EPOLLIN != 0)
+        case .handshaking:
+            continueHandshake(i)
         case .open:
             if flags & (cl_EPOLLIN | cl_EPOLLRDHUP | cl_EPOLLHUP | cl_EPOLLERR) != 0 { readAvailable(i) }
             if connections[i].state == .open && flags & cl_EPOLLOUT != 0 { flush(i) }
@@ -193,7 +188,7 @@ public struct ClientLoop {
         sendingStopped = true
         for i in connections.indices where connections[i].state != .open {
             if case .waiting = connections[i].state { waitingCount -= 1 }
-            if connections[i].state != .connecting { connections[i].state = .closed }
+            if connections[i].state != .connecting && connections[i].state != .handshaking { connections[i].state = .closed }
         }
     }
 
@@ -281,7 +276,7 @@ public struct ClientLoop {
             let bytes = UnsafeRawBufferPointer(start: pool.arena.baseAddress + cursor,
                                                count: connections[i].writeEnd - cursor)
             do {
-                guard let written = try connections[i].socket!.write(bytes) else { return }
+                guard let written = try write(i, bytes) else { return }
                 connections[i].writeCursor += written
                 counters.bytesWritten &+= UInt64(written)
                 // A short write filled the socket buffer; EPOLLOUT (edge) says when there is room.
@@ -300,7 +295,7 @@ public struct ClientLoop {
         while connections[i].state == .open {
             let n: Int
             do {
-                guard let count = try connections[i].socket!.read(into: readBuffer) else { break }
+                guard let count = try read(i) else { break }
                 n = count
             } catch {
                 fail(i, connections[i].inFlight.isEmpty ? "connection-reset-idle" : "connection-reset")
@@ -344,7 +339,32 @@ public struct ClientLoop {
             if plan.rate == nil { fill(i, now: now) } else if !sendingStopped { dispatchDue(now: now) }
             // A short read drained the socket: edge-triggered epoll reports the next bytes as a new
             // event, so the read that would only return EAGAIN is skipped (one syscall per wakeup).
-            if n < readBuffer.count { break }
+            // Not so with TLS: one SSL_read returns one record, and libssl may hold more.
+            if n < readBuffer.count && connections[i].tls == nil { break }
+        }
+    }
+
+    /// One read: plain, or decrypted by libssl. The count, 0 at end of stream, nil for "not now".
+    @inline(__always)
+    func read(_ i: Int) throws(Errno) -> Int? {
+        guard let session = connections[i].tls else { return try connections[i].socket!.read(into: readBuffer) }
+        switch session.read(into: readBuffer) {
+        case .bytes(let n): return n
+        case .wantRead, .wantWrite: return nil
+        case .closed: return 0
+        case .failed: throw Errno.connectionReset
+        }
+    }
+
+    /// One write: plain, or through libssl (retried with the same bytes after `nil`).
+    @inline(__always)
+    func write(_ i: Int, _ bytes: UnsafeRawBufferPointer) throws(Errno) -> Int? {
+        guard let session = connections[i].tls else { return try connections[i].socket!.write(bytes) }
+        switch session.write(bytes) {
+        case .bytes(let n): return n
+        case .wantWrite, .wantRead: return nil
+        case .closed: throw Errno.brokenPipe
+        case .failed: throw Errno.connectionReset
         }
     }
 

@@ -16,6 +16,9 @@ public struct LoadCounters: Sendable {
     public var unsentBacklog: UInt64 = 0
     /// Connections opened, including the first ones.
     public var connectionsOpened: UInt64 = 0
+    /// `--tls`: handshakes completed, and how many of them resumed a session.
+    public var tlsHandshakes: UInt64 = 0
+    public var tlsResumed: UInt64 = 0
     /// Connections the server closed (`Connection: close` or end of stream while idle).
     public var serverClosed: UInt64 = 0
     /// Forged signatures answered 2xx: a security failure.
@@ -48,6 +51,8 @@ public struct LoadCounters: Sendable {
         lostInFlight += other.lostInFlight
         unsentBacklog += other.unsentBacklog
         connectionsOpened += other.connectionsOpened
+        tlsHandshakes += other.tlsHandshakes
+        tlsResumed += other.tlsResumed
         serverClosed += other.serverClosed
         forgedAccepted += other.forgedAccepted
         forgedOtherStatus += other.forgedOtherStatus

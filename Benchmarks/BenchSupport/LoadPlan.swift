@@ -1,3 +1,5 @@
+import IngestTLS
+
 /// What one client thread does: its share of the connections, messages and arrival rate.
 public struct LoadPlan: Sendable {
     public var address: LoopbackAddress
@@ -17,9 +19,14 @@ public struct LoadPlan: Sendable {
     public var startTime: UInt64
     /// Give up after this long without any progress (no response, no connect), nanoseconds.
     public var stallTimeout: UInt64
+    /// `--tls`: every connection makes a TLS handshake with this client context (which resumes
+    /// sessions when built with `resume`); nil: plain HTTP.
+    public var tls: TLSClientContext?
 
     public init(address: LoopbackAddress, connections: Int, pipeline: Int, duration: UInt64?, messages: Int?,
-                rate: Double?, firstArrivalOffset: UInt64 = 0, startTime: UInt64, stallTimeout: UInt64) {
+                rate: Double?, firstArrivalOffset: UInt64 = 0, startTime: UInt64, stallTimeout: UInt64,
+                tls: TLSClientContext? = nil) {
+        self.tls = tls
         self.address = address
         self.connections = connections
         self.pipeline = pipeline

@@ -2,10 +2,13 @@
 public struct RequestTarget: Sendable {
     public var path: String
     public var hostHeader: String
+    /// Every request carries `Connection: close` (one connection per message).
+    public var connectionClose: Bool
 
-    public init(path: String, hostHeader: String) {
+    public init(path: String, hostHeader: String, connectionClose: Bool = false) {
         self.path = path
         self.hostHeader = hostHeader
+        self.connectionClose = connectionClose
     }
 }
 
@@ -45,6 +48,7 @@ public final class RequestPool: @unchecked Sendable {
         var body: [UInt8] = []
         var head: [UInt8] = []
         let headStart = Array("POST \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n".utf8)
+            + (target.connectionClose ? Array("Connection: close\r\n".utf8) : [])
             + Array("Content-Type: application/json; charset=utf-8\r\nContent-Length: ".utf8)
         let headTail = Array("\r\nX-Authorization-Digest: HMACSHA256\r\nX-DocuSign-AccountId: ".utf8)
             + settings.accountId + Array("\r\n\r\n".utf8)

@@ -17,7 +17,7 @@ public struct TargetURL: Sendable, Equatable {
 
     public static func parse(_ text: String) throws(BenchOptionError) -> TargetURL {
         guard text.hasPrefix("http://") else {
-            throw BenchOptionError("--url: only plain http:// URLs on this machine are supported, got '\(text)'")
+            throw BenchOptionError("--url: give an http:// URL on this machine (add --tls for HTTPS), got '\(text)'")
         }
         let rest = text.dropFirst("http://".count)
         let authority = rest.prefix { $0 != "/" && $0 != "?" }

@@ -2,6 +2,7 @@ import BenchSupport
 import Foundation
 import IngestHMAC
 import IngestSystem
+import IngestTLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -116,7 +117,7 @@ struct LoadRun {
         var first = 0
         for share in shares { starts.append(first); first += share }
         let firstIndexes = starts
-        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader)
+        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader, connectionClose: options.connectionClose)
         let pools: [RequestPool] = parallel(options.threads) { t in
             RequestPool(settings: settings, target: requestTarget, signer: signer, forgery: forgery,
                         firstIndex: firstIndexes[t], count: shares[t],
@@ -125,7 +126,15 @@ struct LoadRun {
 
         // Run the load.
         let cpuBefore = server.flatMap { ProcStat.cpuSeconds(pid: $0.pid) }
-        let plans = makePlans(address: target.address)
+        var tls: TLSClientContext?
+        if options.tls, let ca = options.tlsCA {
+            do {
+                tls = try TLSClientContext(caFile: ca, resume: options.tlsResume)
+            } catch {
+                throw SetupError(description: "--tls-ca: \(error)")
+            }
+        }
+        let plans = makePlans(address: target.address, tls: tls)
         progress(describeRun())
         let results: [LoadCounters] = parallel(options.threads) { t in ClientLoop.run(plan: plans[t], pool: pools[t]) }
         let cpuAfter = server.flatMap { ProcStat.cpuSeconds(pid: $0.pid) }
@@ -206,7 +215,7 @@ struct LoadRun {
         return Double(pool.arena.count) / Double(sample)
     }
 
-    func makePlans(address: LoopbackAddress) -> [LoadPlan] {
+    func makePlans(address: LoopbackAddress, tls: TLSClientContext?) -> [LoadPlan] {
         let connections = PoolSizing.split(options.connections, into: options.threads)
         let messages = options.messages.map { PoolSizing.split($0, into: options.threads) }
         let start = MonotonicClock.now() + 200_000_000
@@ -216,14 +225,16 @@ struct LoadRun {
                             duration: options.duration.map { UInt64($0 * 1e9) }, messages: messages?[t],
                             rate: threadRate,
                             firstArrivalOffset: options.rate.map { UInt64(Double(t) * 1e9 / $0) } ?? 0,
-                            startTime: start, stallTimeout: UInt64(options.timeout * 1e9))
+                            startTime: start, stallTimeout: UInt64(options.timeout * 1e9), tls: tls)
         }
     }
 
     func describeRun() -> String {
         let amount = options.messages.map { "\($0) messages" } ?? "\(options.duration ?? 0) s"
         let loop = options.rate.map { "open loop at \($0)/s" } ?? "closed loop"
-        return "sending \(amount), \(loop), \(options.connections) connections on \(options.threads) thread(s), pipeline \(options.pipeline)"
+        let transport = options.tls ? "TLS (session resumption \(options.tlsResume ? "on" : "off"))" : "plain HTTP"
+        return "sending \(amount), \(loop), \(options.connections) connections on \(options.threads) thread(s), pipeline \(options.pipeline), "
+            + transport + (options.connectionClose ? ", Connection: close on every request" : "")
     }
 
     func progress(_ text: String) {

@@ -31,6 +31,11 @@ public final class LogReader {
     public private(set) var voidRecordsSkipped = 0
     /// Unfinished reservations skipped because their writer is gone.
     public private(set) var abandonedSkipped = 0
+    /// Sequence ranges the reader had to jump over because the segments holding them no longer
+    /// exist (deleted by retention before they were read). Appended to as gaps are found.
+    public private(set) var missingRanges: [Range<UInt64>] = []
+    /// The highest sequence of any record (valid or void) passed in the current segment.
+    private var lastSeenSequence: UInt64?
 
     private var segment: ReaderSegment?
     private var position = LogFormat.segmentHeaderLength
@@ -51,6 +56,25 @@ public final class LogReader {
 
     /// The next valid record, or nil if none is available right now (call again to follow).
     public func next() throws -> LogRecord? {
+        guard let (segment, reservation) = try nextValid() else { return nil }
+        return segment.bytes.decodeRecord(reservation)
+    }
+
+    /// Where the next valid record is and how big, without copying it: for following a log's
+    /// growth cheaply (a shipper's lag) with a second reader.
+    public struct RecordPosition: Sendable, Equatable {
+        public var sequence: UInt64
+        public var receivedAtNanoseconds: Int64
+        public var bodyLength: Int
+    }
+
+    /// Like `next()`, but only the record's sequence, receive time and body length.
+    public func nextPosition() throws -> RecordPosition? {
+        guard let (_, r) = try nextValid() else { return nil }
+        return RecordPosition(sequence: r.sequence, receivedAtNanoseconds: r.receivedAt, bodyLength: r.bodyLength)
+    }
+
+    private func nextValid() throws -> (ReaderSegment, Reservation)? {
         while true {
             if segment == nil {
                 guard try openStartSegment() else { return nil }
@@ -66,10 +90,12 @@ public final class LogReader {
             switch current.bytes.classify(at: position, limit: limit) {
             case .complete(let r):
                 position = r.end
+                lastSeenSequence = max(lastSeenSequence ?? r.sequence, r.sequence)
                 if r.sequence < fromSequence { continue }
-                return current.bytes.decodeRecord(r)
+                return (current, r)
             case .voided(let r):
                 position = r.end
+                lastSeenSequence = max(lastSeenSequence ?? r.sequence, r.sequence)
                 voidRecordsSkipped += 1
             case .pending, .unpublished, .empty:
                 if writerIsAlive() { return nil }
@@ -121,8 +147,10 @@ public final class LogReader {
         for (index, entry) in segments.enumerated() where entry.base <= fromSequence { startIndex = index }
         for entry in segments[startIndex...] {
             if let opened = try openSegment(entry.path, entry.base) {
+                if entry.base > fromSequence { missingRanges.append(fromSequence..<entry.base) }
                 segment = opened
                 position = LogFormat.segmentHeaderLength
+                lastSeenSequence = nil
                 return true
             }
         }
@@ -134,6 +162,12 @@ public final class LogReader {
         guard let current = segment else { return false }
         for entry in try SegmentDirectory.list(directory) where entry.base > current.base {
             if let opened = try openSegment(entry.path, entry.base) {
+                // The next segment should begin where this one ended: its settled next sequence,
+                // else one past the last record seen. Anything between was in deleted segments.
+                let hints = SegmentHints.load(current.bytes)
+                let expected = hints.settled ? hints.nextSequence : (lastSeenSequence.map { $0 + 1 } ?? current.base)
+                if entry.base > max(expected, fromSequence) { missingRanges.append(max(expected, fromSequence)..<entry.base) }
+                lastSeenSequence = nil
                 segment = opened
                 position = LogFormat.segmentHeaderLength
                 fruitlessScan = nil

@@ -17,6 +17,16 @@ public protocol LoopDriver: AnyObject {
     func woken(now: Int64)
     /// When true after a pass, `run` returns.
     var isFinished: Bool { get }
+    /// Work that no descriptor will signal (input a TLS library already buffered): while true,
+    /// the loop does not sleep in `epoll_wait`, and calls `runDeferredWork` each pass.
+    var hasDeferredWork: Bool { get }
+    /// Called each pass after the events and before `endOfPass`, while `hasDeferredWork`.
+    func runDeferredWork(now: Int64)
+}
+
+extension LoopDriver {
+    public var hasDeferredWork: Bool { false }
+    public func runDeferredWork(now: Int64) {}
 }
 
 /// One epoll-driven loop, owned by one worker thread for its whole life.
@@ -48,7 +58,8 @@ public final class EventLoop: @unchecked Sendable {
         var nextTick = Clock.monotonicNanoseconds() + tickIntervalNanoseconds
         while !driver.isFinished {
             let before = Clock.monotonicNanoseconds()
-            let waitMilliseconds = Int32(clamping: max(0, (nextTick - before + 999_999) / 1_000_000))
+            let waitMilliseconds = driver.hasDeferredWork
+                ? 0 : Int32(clamping: max(0, (nextTick - before + 999_999) / 1_000_000))
             let ready = try epoll.wait(timeoutMilliseconds: waitMilliseconds)
             let now = Clock.monotonicNanoseconds()
             for index in 0..<ready {
@@ -60,6 +71,7 @@ public final class EventLoop: @unchecked Sendable {
                     driver.handle(token: token, events: epoll.interest(at: index), now: now)
                 }
             }
+            if driver.hasDeferredWork { driver.runDeferredWork(now: now) }
             driver.endOfPass(now: now)
             if now >= nextTick {
                 driver.tick(now: now)

@@ -3,6 +3,7 @@ import IngestHTTP
 import IngestJSON
 import IngestLog
 import IngestSystem
+import IngestTLS
 
 /// What the request currently being received on a connection is, decided at its head.
 enum RequestRoute {
@@ -81,6 +82,18 @@ final class Connection {
     /// The current request announced a body (Content-Length > 0 or chunked).
     var requestHasBody = false
 
+    /// The TLS session of a connection on the TLS listener; nil for plain connections (which
+    /// then cost one nil check per read and write). See Worker+TLS.
+    var tls: TLSSession?
+    /// Monotonic deadline of an unfinished TLS handshake; 0 once done (and for plain ones).
+    var handshakeDeadline: Int64 = 0
+    /// The unfinished handshake waits for the socket to become writable.
+    var handshakeWantsWrite = false
+    /// On the worker's list of TLS connections whose buffered input waits for the next pass.
+    var readDeferred = false
+    /// Accepted on the plain operations listener (`--plain-port`): no webhooks.
+    var operationsOnly = false
+
     init(limits: HTTPLimits, keys: SigningKeys) {
         parser = RequestParser(limits: limits)
         scanner = ConnectFieldScanner()
@@ -113,6 +126,11 @@ final class Connection {
         lastActivity = now
         lingerUntil = 0
         requestHasBody = false
+        tls = nil
+        handshakeDeadline = 0
+        handshakeWantsWrite = false
+        readDeferred = false
+        operationsOnly = false
     }
 
     /// Releases memory one unusually large request left behind before the object is pooled.

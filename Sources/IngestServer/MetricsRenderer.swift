@@ -67,6 +67,7 @@ enum MetricsRenderer {
         histogram(&out, state, .syncSeconds, "connect_log_commit_seconds", "Time to append and sync one batch.")
         histogram(&out, state, .ackSeconds, "connect_ack_seconds", "From the loop pass that read a message's last byte to its 200 being written.")
         histogram(&out, state, .batchRecords, "connect_log_batch_records", "Records per commit.")
+        out += TransportMetrics.render(state)
         return Array(out.utf8)
     }
 

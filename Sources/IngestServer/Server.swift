@@ -15,12 +15,16 @@ public struct ServerStartError: Error, CustomStringConvertible {
 /// Shutdown: stop accepting (listeners closed), let requests already received finish (up to
 /// the request timeout), commit the last batches, close the log, return 0.
 public enum Server {
-    /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts.
+    /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts
+    /// (and, with `--plain-port`, `onOperationsListening` the plain listener's address).
+    /// SIGHUP runs the reload hooks (TLS certificates) and keeps serving.
     public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
+                           onOperationsListening: (String) -> Void = { _ in },
                            onListening: (String) -> Void) throws -> Int32 {
-        // SIGHUP is blocked and never waited for, so a stray hang-up (a closed terminal, a
-        // reload sent by habit) neither kills the listener mid-flight nor drains it.
+        // SIGHUP is blocked and collected by `sigwait` below, so a hang-up reloads (or, with
+        // nothing to reload, is ignored) instead of killing the listener mid-flight.
         Signals.block([SIGTERM, SIGINT, SIGHUP])
+        let tls = try startTLS(configuration, operatorLog: operatorLog)
 
         let log: MessageLog
         do {
@@ -45,6 +49,7 @@ public enum Server {
             for l in listeners { l.close() }
             throw ServerStartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
+        let (operationsListeners, operationsAddress) = try operationsListeners(configuration, count: listeners.count)
 
         // Test hook: while the named file exists, group-sync rounds wait (a stalled log writer).
         let groupSync = configuration.logOptions.sync == .batch
@@ -52,13 +57,14 @@ public enum Server {
                             workers: listeners.count)
             : nil
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
-                                workerCount: listeners.count, groupSync: groupSync)
+                                workerCount: listeners.count, groupSync: groupSync, tls: tls)
         ReadinessCheck.update(state)
         var workers: [Worker] = []
         var threads: [OSThread] = []
         do {
             for (index, listener) in listeners.enumerated() {
-                workers.append(try Worker(index: index, state: state, listener: listener))
+                workers.append(try Worker(index: index, state: state, listener: listener,
+                                          operationsListener: index < operationsListeners.count ? operationsListeners[index] : nil))
             }
             try groupSync?.start(waking: workers.map(\.loop))
             for worker in workers {
@@ -69,11 +75,24 @@ public enum Server {
         }
 
         onListening(address.description)
+        if let operationsAddress { onOperationsListening(operationsAddress.description) }
         operatorLog.info("listening", [("address", address.description), ("workers", "\(workers.count)"),
                                        ("path", configuration.webhookPath), ("sync", "\(configuration.logOptions.sync)"),
-                                       ("keys", "\(configuration.keys.count)")])
+                                       ("keys", "\(configuration.keys.count)"),
+                                       ("transport", tls.map { "tls (\($0.modeDescription))" } ?? "plain")]
+                                      + (operationsAddress.map { [("plain_operations_address", $0.description)] } ?? []))
 
-        let received = Signals.wait(for: [SIGTERM, SIGINT])
+        let reloadHook = ReloadHook()
+        if let tls { reloadHook.register(tls) }
+        var received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
+        while received == SIGHUP {
+            if reloadHook.componentNames.isEmpty {
+                operatorLog.info("reload_ignored", [("reason", "SIGHUP: nothing to reload (no --tls-cert)")])
+            } else {
+                reloadHook.runAll(operatorLog: operatorLog)
+            }
+            received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
+        }
         operatorLog.info("shutting_down", [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT")])
         state.stopping.store(true, ordering: .releasing)
         for worker in workers { worker.requestStop() }

@@ -1,6 +1,7 @@
 import IngestHMAC
 import IngestHTTP
 import IngestLog
+import IngestTLS
 
 /// Everything `serve` can be told, built once from flags and environment and passed down.
 /// Immutable after start-up; shared read-only by every worker.
@@ -35,6 +36,14 @@ public struct ServerConfiguration: Sendable {
     public var maxUnsyncedBytes = 64 << 20
     /// See `ServerState.stallHookFile`. Tests only.
     public var testStallHookFile: String?
+    /// Native TLS on the main listener (`--tls-cert`/`--tls-key`); nil serves plain HTTP.
+    public var tls: TLSServerSettings?
+    /// A TLS handshake not finished this long after the connection was accepted is closed.
+    public var tlsHandshakeTimeoutNanoseconds: Int64 = 10_000_000_000
+    /// With TLS: a second, plain-HTTP listener for `/healthz`, `/readyz` and `/metrics` only
+    /// (`--plain-port`, on `--plain-host`); nil = none.
+    public var plainPort: UInt16?
+    public var plainHost = "127.0.0.1"
     public var logFormat = LogFormat.text
     public var logLevel = LogLevel.info
 

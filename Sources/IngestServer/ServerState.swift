@@ -1,4 +1,5 @@
 import IngestLog
+import IngestTLS
 import Synchronization
 
 /// What every worker shares. Everything here is immutable or atomic: workers never take a lock
@@ -19,10 +20,16 @@ final class ServerState: Sendable {
     let counters: [WorkerCounters]
     /// `--sync batch`: the shared group commit; nil otherwise.
     let groupSync: GroupSync?
+    /// Native TLS (`--tls-cert`): the current context and its reload; nil for plain HTTP.
+    let tls: TLSRuntime?
+    /// Every worker's connection-mode and TLS counters, for /metrics.
+    let transport: [TransportCounters]
 
     init(configuration: ServerConfiguration, log: MessageLog, operatorLog: OperatorLog, workerCount: Int,
-         groupSync: GroupSync?) {
+         groupSync: GroupSync?, tls: TLSRuntime? = nil) {
         self.groupSync = groupSync
+        self.tls = tls
+        transport = (0..<workerCount).map { _ in TransportCounters() }
         self.configuration = configuration
         self.log = log
         self.operatorLog = operatorLog

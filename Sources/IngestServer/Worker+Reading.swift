@@ -18,7 +18,10 @@ extension Worker {
         let room = UnsafeMutableRawBufferPointer(rebasing: input[keep...])
         let received: Int?
         do {
-            received = try connection.descriptor.read(into: room)
+            // TLS: decrypted by libssl (a lingering connection's input is discarded unread).
+            received = connection.tls == nil || connection.isLingering
+                ? try connection.descriptor.read(into: room)
+                : try receiveTLS(connection, into: room, now: now)
         } catch {
             peerGone(connection, now: now)
             return

@@ -16,7 +16,7 @@ extension Worker {
         connection.requestHasBody = head.isChunked || (head.contentLength ?? 0) > 0
 
         let path = pathSpan(of: head.target, in: bytes)
-        if isWebhookPath(path, in: bytes) {
+        if isWebhookPath(path, in: bytes) && !connection.operationsOnly {
             if head.method == .post {
                 beginWebhook(connection, head: bytes, now: now)
             } else {

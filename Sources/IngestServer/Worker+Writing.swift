@@ -177,7 +177,7 @@ extension Worker {
         }
         let sent: Int?
         do {
-            sent = try output.withBytes { bytes throws(Errno) in try Socket.send(connection.descriptor, bytes) }
+            sent = try output.withBytes { bytes throws(Errno) in try transmit(connection, bytes) }
         } catch {
             close(connection, now: now)
             return
@@ -195,7 +195,7 @@ extension Worker {
     func writeUnsent(_ connection: Connection, now: Int64) {
         let sent: Int?
         do {
-            sent = try connection.unsent.withBytes { bytes throws(Errno) in try Socket.send(connection.descriptor, bytes) }
+            sent = try connection.unsent.withBytes { bytes throws(Errno) in try transmit(connection, bytes) }
         } catch {
             close(connection, now: now)
             return
@@ -210,6 +210,7 @@ extension Worker {
             } else {
                 try? loop.epoll.modify(connection.descriptor, interest: [.readable, .peerClosed],
                                        token: UInt64(connection.descriptor.rawValue))
+                resumeBufferedTLSInput(connection)
             }
         }
     }
@@ -227,6 +228,7 @@ extension Worker {
     /// our answer instead of a reset.
     private func finishClosing(_ connection: Connection, now: Int64) {
         if connection.hasPartialRequest || !connection.leftover.isEmpty {
+            sendCloseNotify(connection)
             Socket.shutdownWrite(connection.descriptor)
             connection.leftover.removeAll()
             connection.lingerUntil = now + 2_000_000_000

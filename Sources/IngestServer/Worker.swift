@@ -6,6 +6,7 @@ import IngestHTTP
 import IngestLog
 import IngestLoop
 import IngestSystem
+import IngestTLS
 
 /// One worker: one thread, one epoll loop, one `SO_REUSEPORT` listener, one log appender, and
 /// the connections the kernel hands to that listener.
@@ -44,6 +45,18 @@ final class Worker: LoopDriver, @unchecked Sendable {
 
     private(set) var listener: FileDescriptor?
     static let listenerToken: UInt64 = .max - 1
+    /// `--plain-port`: this worker's plain listener for health checks and metrics (TLS servers).
+    private(set) var operationsListener: FileDescriptor?
+    static let operationsListenerToken: UInt64 = .max - 2
+
+    /// TLS (see Worker+TLS): the context new connections get, its generation, the counters.
+    var tlsContext: TLSServerContext?
+    var tlsGeneration = -1
+    var openTLSConnections = 0
+    let transport: TransportCounters
+    /// TLS connections whose input libssl already holds, read again next pass (and a spare list).
+    var deferredReads: [Int32] = []
+    var deferredScratch: [Int32] = []
 
     /// Connections by descriptor number (the epoll token), so a ready event is an array index.
     var connections: [Connection?] = []
@@ -70,12 +83,15 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// The listener was taken out of epoll after an accept error; put back at the next tick.
     private var acceptPaused = false
 
-    init(index: Int, state: ServerState, listener: FileDescriptor) throws {
+    init(index: Int, state: ServerState, listener: FileDescriptor, operationsListener: FileDescriptor? = nil) throws {
         self.index = index
         self.state = state
         self.configuration = state.configuration
         self.listener = listener
-        let shortest = min(configuration.requestTimeoutNanoseconds, configuration.idleTimeoutNanoseconds)
+        self.operationsListener = operationsListener
+        transport = state.transport[index]
+        var shortest = min(configuration.requestTimeoutNanoseconds, configuration.idleTimeoutNanoseconds)
+        if state.tls != nil { shortest = min(shortest, configuration.tlsHandshakeTimeoutNanoseconds) }
         let tick = max(10, min(250, Int(shortest / 4_000_000)))
         loop = try EventLoop(maxEventsPerWait: 1024, tickIntervalMilliseconds: tick)
         groupSync = state.groupSync
@@ -88,6 +104,9 @@ final class Worker: LoopDriver, @unchecked Sendable {
         pathBytes.withUnsafeBytes { webhookPath.copyMemory(from: $0) }
         dirty.reserveCapacity(1024)
         try loop.epoll.add(listener, interest: .readable, token: Worker.listenerToken)
+        if let operationsListener {
+            try loop.epoll.add(operationsListener, interest: .readable, token: Worker.operationsListenerToken)
+        }
     }
 
     deinit {
@@ -103,6 +122,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
             state.operatorLog.error("worker_failed", [("worker", "\(index)"), ("error", "\(error)")])
         }
         if let listener { listener.close(); self.listener = nil }
+        if let operationsListener { operationsListener.close(); self.operationsListener = nil }
         if index == 0 { summary.emitIfDue(state, now: .max) }   // the last partial second
     }
 
@@ -121,12 +141,16 @@ final class Worker: LoopDriver, @unchecked Sendable {
     // MARK: LoopDriver
 
     func handle(token: UInt64, events: EpollInterest, now: Int64) {
-        if token == Worker.listenerToken {
-            acceptConnections(now: now)
+        if token == Worker.listenerToken || token == Worker.operationsListenerToken {
+            acceptConnections(operationsOnly: token == Worker.operationsListenerToken, now: now)
             return
         }
         let fd = Int(token)
         guard fd < connections.count, let connection = connections[fd] else { return }
+        if connection.handshakeDeadline != 0 {
+            continueHandshake(connection, now: now)
+            return
+        }
         if events.contains(.writable) && connection.awaitingWritable {
             writeUnsent(connection, now: now)
         }
@@ -145,6 +169,11 @@ final class Worker: LoopDriver, @unchecked Sendable {
             listener.close()
             self.listener = nil
         }
+        if let operationsListener {
+            try? loop.epoll.remove(operationsListener)
+            operationsListener.close()
+            self.operationsListener = nil
+        }
         sweep(now: now)
     }
 
@@ -154,9 +183,14 @@ final class Worker: LoopDriver, @unchecked Sendable {
             ReadinessCheck.update(state)
         }
         if index == 0 { summary.emitIfDue(state, now: now) }
-        if acceptPaused, let listener, !draining {
+        if index == 0 { state.tls?.ticketKeys.rotateIfDue() }
+        if acceptPaused, !draining {
             acceptPaused = false
-            try? loop.epoll.add(listener, interest: .readable, token: Worker.listenerToken)
+            // Either may still be registered (only the one that failed was removed).
+            if let listener { try? loop.epoll.add(listener, interest: .readable, token: Worker.listenerToken) }
+            if let operationsListener {
+                try? loop.epoll.add(operationsListener, interest: .readable, token: Worker.operationsListenerToken)
+            }
         }
         sweep(now: now)
         let suppressed = badInputLines.takeSuppressed()
@@ -171,6 +205,14 @@ final class Worker: LoopDriver, @unchecked Sendable {
         let idleTimeout = configuration.idleTimeoutNanoseconds
         for fd in 0..<connections.count {
             guard let connection = connections[fd] else { continue }
+            if connection.handshakeDeadline != 0 {
+                if now >= connection.handshakeDeadline {
+                    handshakeFailed(connection, .timeout, now: now)
+                } else if draining {
+                    close(connection, now: now)   // nothing was received yet: a shutdown does not wait
+                }
+                continue
+            }
             if connection.isLingering {
                 if now >= connection.lingerUntil || draining { close(connection, now: now) }
                 continue
@@ -202,8 +244,10 @@ final class Worker: LoopDriver, @unchecked Sendable {
 
     // MARK: Accepting
 
-    private func acceptConnections(now: Int64) {
-        guard let listener else { return }
+    /// Accepts from the main listener (TLS when configured) or the plain operations listener.
+    private func acceptConnections(operationsOnly: Bool, now: Int64) {
+        guard let listener = operationsOnly ? operationsListener : listener else { return }
+        let secure = !operationsOnly && state.tls != nil
         for _ in 0..<256 {
             let accepted: (FileDescriptor, SocketAddress)?
             do {
@@ -233,6 +277,17 @@ final class Worker: LoopDriver, @unchecked Sendable {
             try? Socket.setNoDelay(descriptor)
             let connection = pool.popLast() ?? Connection(limits: configuration.limits, keys: configuration.keys)
             connection.open(descriptor: descriptor, peer: peer, now: now)
+            connection.operationsOnly = operationsOnly
+            if secure {
+                guard beginTLS(connection, now: now) else {
+                    descriptor.close()
+                    state.openConnections.wrappingSubtract(1, ordering: .relaxed)
+                    pool.append(connection)
+                    continue
+                }
+            } else {
+                transport.add(.plain)
+            }
             let fd = Int(descriptor.rawValue)
             if fd >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: fd + 1 - connections.count + 64))
@@ -240,6 +295,8 @@ final class Worker: LoopDriver, @unchecked Sendable {
             do {
                 try loop.epoll.add(descriptor, interest: [.readable, .peerClosed], token: UInt64(fd))
             } catch {
+                connection.tls?.free()
+                connection.tls = nil
                 descriptor.close()
                 state.openConnections.wrappingSubtract(1, ordering: .relaxed)
                 pool.append(connection)
@@ -256,6 +313,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// abandoned: a streamed large record is voided, so nothing unacknowledged becomes trusted.
     func close(_ connection: Connection, now: Int64) {
         abortRequest(connection)
+        releaseTLS(connection)
         let fd = Int(connection.descriptor.rawValue)
         connection.descriptor.close()
         connections[fd] = nil

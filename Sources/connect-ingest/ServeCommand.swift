@@ -29,6 +29,7 @@ enum ServeCommand {
         FlagSpec(name: "commit-stall-timeout", valueName: "DURATION", defaultText: "2s", help: "with --sync batch: new webhooks get 503 while a commit has run longer than this"),
         FlagSpec(name: "max-unsynced-bytes", valueName: "BYTES", defaultText: "64MiB", help: "with --sync batch: new webhooks get 503 while more bytes than this wait for a commit (per worker)"),
         FlagSpec(name: "min-free-bytes", valueName: "BYTES", defaultText: "256MiB", help: "below this free disk space webhooks get 503 and /readyz fails"),
+    ] + ServeTLSFlags.specs + [
         FlagSpec(name: "log-format", valueName: "FORMAT", defaultText: "text", help: "standard-error log lines: text | json"),
         FlagSpec(name: "log-level", valueName: "LEVEL", defaultText: "info", help: "debug | info | warn | error"),
         FlagSpec(name: "check-config", valueName: nil, defaultText: "", help: "validate the configuration and exit (0 when valid)"),
@@ -70,7 +71,9 @@ enum ServeCommand {
             operatorLog.warn("unsigned_mode", [("message", "no HMAC key configured: messages are stored without signature verification and marked unsigned")])
         }
         do {
-            return try Server.run(configuration, operatorLog: operatorLog) { address in
+            return try Server.run(configuration, operatorLog: operatorLog, onOperationsListening: { address in
+                FileHandle.standardOutput.write(Data("plain operations listener on \(address)\n".utf8))
+            }) { address in
                 // Unbuffered: tests and the benchmark wait for this exact line.
                 FileHandle.standardOutput.write(Data("listening on \(address)\n".utf8))
             }
@@ -181,6 +184,7 @@ enum ServeConfigurationBuilder {
             warnings.append("--allow-unsigned has no effect while HMAC keys are configured: signatures are verified")
             c.allowUnsigned = false
         }
+        ServeTLSFlags.apply(flags, to: &c, problems: &problems, warnings: &warnings)
         return (problems.isEmpty ? c : nil, problems, warnings)
     }
 }

@@ -12,6 +12,7 @@ let topLevelHelp = """
       read      print records from the log (connect-ingest read --help)
       inspect   run the JSON field scanner over files (connect-ingest inspect --help)
       verify    check every record's checksum in a log (connect-ingest verify --help)
+      ship      publish the log to a NATS JetStream stream (connect-ingest ship --help)
 
     """
 
@@ -22,6 +23,7 @@ case "serve": status = ServeCommand.run(arguments: Array(arguments.dropFirst()))
 case "read": status = runRead(arguments: Array(arguments.dropFirst()))
 case "inspect": status = runInspect(arguments: Array(arguments.dropFirst()))
 case "verify": status = runVerify(arguments: Array(arguments.dropFirst()))
+case "ship": status = ShipCommand.run(arguments: Array(arguments.dropFirst()))
 case "--help", "-h", "help":
     print(topLevelHelp, terminator: "")
     status = 0
@@ -29,7 +31,7 @@ case nil:
     FileHandle.standardError.write(Data(topLevelHelp.utf8))
     status = 2
 case let other?:
-    FileHandle.standardError.write(Data("connect-ingest: unknown command \(other) (serve, read, inspect, verify)\n".utf8))
+    FileHandle.standardError.write(Data("connect-ingest: unknown command \(other) (serve, read, inspect, verify, ship)\n".utf8))
     status = 2
 }
 exit(status)

@@ -12,6 +12,11 @@ final class ConfigurationTests: XCTestCase {
         "max-body": "huge", "max-header-bytes": "10", "stream-threshold": "1", "request-timeout": "soon",
         "idle-timeout": "0", "max-connections": "-1", "min-free-bytes": "x", "log-format": "xml", "log-level": "loud",
         "log-dir": "", "commit-stall-timeout": "never", "max-unsynced-bytes": "1",
+        // Native TLS (without --tls-cert/--tls-key each of these is refused, naming itself).
+        "tls-cert": "/nonexistent/cert.pem", "tls-key": "/nonexistent/key.pem", "tls-client-ca": "/nonexistent/ca.pem",
+        "tls-client-verify": "sometimes", "tls-client-subject": "CN=x", "tls-client-spki-sha256": "abc",
+        "tls-handshake-timeout": "soon", "tls-ktls": "maybe", "tls-ticket-key-rotation": "1ms",
+        "plain-port": "70000", "plain-host": "nowhere",
     ]
 
     func helpText() throws -> String {

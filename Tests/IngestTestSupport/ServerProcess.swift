@@ -41,6 +41,14 @@ public final class ServerProcess: @unchecked Sendable {
         self.port = port
     }
 
+    /// The next line the server writes to standard output after `listening on` (for example
+    /// `plain operations listener on HOST:PORT`), or nil after `timeout` seconds.
+    public func readStdoutLine(timeout: Double = 10) throws -> String? {
+        let line = try ServerProcess.readLine(stdoutPipe.fileHandleForReading, timeout: timeout)
+        if let line { stdoutLines.append(line) }
+        return line
+    }
+
     /// What the server wrote to standard error so far.
     public var stderr: String {
         stderrLock.lock(); defer { stderrLock.unlock() }
