@@ -74,7 +74,8 @@ public final class LogAppender: @unchecked Sendable {
     ///
     /// Returns the sequence numbers of the staged records, in staging order, or nil if none were
     /// staged. Throws if the log is closed or a file operation fails (segment roll-over, pwrite,
-    /// msync): then none of this commit's records may be acknowledged. The staged records are dropped
+    /// msync, or an earlier `appendLargeBody` whose record is then voided): then none of this
+    /// commit's records may be acknowledged. The staged records are dropped
     /// (their reserved space, if any, is voided); finished streaming records are still published,
     /// so a retry by the sender can produce a duplicate, as any retry can.
     @discardableResult
@@ -82,7 +83,7 @@ public final class LogAppender: @unchecked Sendable {
         lastCommitDuplicates = 0
         if spans.isEmpty && finishedLarge.isEmpty { return nil }
         syncRanges.removeAll(keepingCapacity: true)
-        publishFinishedLarge()
+        let largeFailure = publishFinishedLarge()
         var assigned: ClosedRange<UInt64>? = nil
         if !spans.isEmpty {
             let first: UInt64
@@ -112,6 +113,7 @@ public final class LogAppender: @unchecked Sendable {
             for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }
         }
         log.retentionCheck()
+        if let largeFailure { throw largeFailure }
         return assigned
     }
 
