@@ -30,6 +30,15 @@ public struct BenchOptions: Sendable, Equatable {
     public var workers: Int?
     public var sync: String?
     public var keepLog = false
+    /// `--account-id GUID`: the `X-DocuSign-AccountId` header value (default: the run's account).
+    public var accountId: String?
+    /// `--decoy-accounts N` (with --spawn): the run's key becomes an account key of the run's
+    /// account, and N other accounts with 2 random keys each are loaded too.
+    public var decoyAccounts: Int?
+    /// `--bearer-token TOKEN`: sent as `Authorization: Bearer TOKEN` with every request.
+    public var bearerToken: String?
+    /// `--oauth` (with --spawn): the server gets a fresh JWKS, every request a token signed for it.
+    public var oauth = false
     /// `--tls`: HTTPS to the target with the project's libssl client, verifying it against
     /// `--tls-ca`; `--tls-resume off` makes every connection a full handshake.
     public var tls = false
@@ -112,6 +121,16 @@ public struct BenchOptions: Sendable, Equatable {
             case "--workers": o.workers = try integer(flag)
             case "--sync": o.sync = try value(flag)
             case "--keep-log": o.keepLog = true
+            case "--account-id":
+                let text = try value(flag)
+                guard text.utf8.count == 36, text.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12],
+                      text.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    throw BenchOptionError("--account-id: expected a GUID like 7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d, got '\(text)'")
+                }
+                o.accountId = text
+            case "--decoy-accounts": o.decoyAccounts = try integer(flag, min: 0)
+            case "--bearer-token": o.bearerToken = try value(flag)
+            case "--oauth": o.oauth = true
             case "--tls": o.tls = true
             case "--tls-ca": o.tlsCA = try value(flag)
             case "--tls-resume":
@@ -149,6 +168,11 @@ public struct BenchOptions: Sendable, Equatable {
             if !o.serverArguments.isEmpty { throw BenchOptionError("--: server flags only with --spawn") }
             if o.keepLog { throw BenchOptionError("--keep-log: only with --spawn") }
             if o.serverBinary != nil { throw BenchOptionError("--server-binary: only with --spawn") }
+            if o.decoyAccounts != nil { throw BenchOptionError("--decoy-accounts: only with --spawn (it writes the server's key file)") }
+            if o.oauth { throw BenchOptionError("--oauth: only with --spawn (it gives the server its JWKS)") }
+        }
+        if o.oauth && o.bearerToken != nil {
+            throw BenchOptionError("--bearer-token: give either --bearer-token or --oauth, not both")
         }
         _ = try TargetURL.parse(o.url)
         return o
@@ -230,10 +254,19 @@ public struct BenchOptions: Sendable, Equatable {
       --keep-log                keep the log folder (its path is printed)
       -- FLAGS...               everything after -- is passed to serve (with --tls, give it
                                 --tls-cert and --tls-key there)
+      --decoy-accounts N        the key file lists the run's key as a key of the run's account
+                                (ACCOUNT-GUID KEY) and N other accounts with 2 random keys each:
+                                per-account key lookup with a large table
+      --oauth                   give the server a fresh JWKS (RSA 2048) and send every request
+                                with a bearer token (RS256, ~1 KB) signed for it
+
+    CREDENTIALS (any mode)
+      --account-id GUID         X-DocuSign-AccountId value (default: the run's simulated account)
+      --bearer-token TOKEN      send Authorization: Bearer TOKEN with every request
 
     MICRO MODE (each benchmark checks its own answer)
       --seconds S               minimum seconds per benchmark (default 1)
-      --only NAME               only http, json, hmac or log (default: all four)
+      --only NAME               only http, json, xml, hmac, oauth or log (default: all six)
       --json                    one JSON object per line
 
     Exit status: 0 success; 1 failed check (log check, forged message accepted, genuine

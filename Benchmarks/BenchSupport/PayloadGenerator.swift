@@ -17,6 +17,8 @@ public struct PayloadSettings: Sendable {
     /// Every envelope has this many signers (nil: 1-3, as in a real flood). `wrk-script` uses it
     /// to build larger envelope summaries.
     public var recipients: Int? = nil
+    /// `--account-id`: the `X-DocuSign-AccountId` value sent instead of ``accountId``.
+    public var accountHeader: [UInt8]?
 
     public init(kind: PayloadKind, documentSize: Int = 1 << 20, seed: UInt64,
                 baseTicks: Int64 = ConnectIdentifiers.ticks(year: 2026, month: 1, day: 1),

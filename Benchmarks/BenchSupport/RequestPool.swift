@@ -2,12 +2,16 @@
 public struct RequestTarget: Sendable {
     public var path: String
     public var hostHeader: String
+    /// Header lines sent with every request after `Host`, each ending in CRLF
+    /// (`--bearer-token`: `Authorization: Bearer ...`).
+    public var extraHeaderLines: String
     /// Every request carries `Connection: close` (one connection per message).
     public var connectionClose: Bool
 
-    public init(path: String, hostHeader: String, connectionClose: Bool = false) {
+    public init(path: String, hostHeader: String, extraHeaderLines: String = "", connectionClose: Bool = false) {
         self.path = path
         self.hostHeader = hostHeader
+        self.extraHeaderLines = extraHeaderLines
         self.connectionClose = connectionClose
     }
 }
@@ -47,11 +51,11 @@ public final class RequestPool: @unchecked Sendable {
         var generator = PayloadGenerator(settings: settings, firstIndex: firstIndex)
         var body: [UInt8] = []
         var head: [UInt8] = []
-        let headStart = Array("POST \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n".utf8)
+        let headStart = Array("POST \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n\(target.extraHeaderLines)".utf8)
             + (target.connectionClose ? Array("Connection: close\r\n".utf8) : [])
             + Array("Content-Type: application/json; charset=utf-8\r\nContent-Length: ".utf8)
         let headTail = Array("\r\nX-Authorization-Digest: HMACSHA256\r\nX-DocuSign-AccountId: ".utf8)
-            + settings.accountId + Array("\r\n\r\n".utf8)
+            + (settings.accountHeader ?? settings.accountId) + Array("\r\n\r\n".utf8)
         for _ in 0..<count {
             let index = generator.nextIndex
             generator.next(into: &body)

@@ -46,11 +46,13 @@ struct LoadRun {
     let options: BenchOptions
     let seed: UInt64
     let key: String
+    let credentials: BenchCredentials
 
     init(options: BenchOptions) throws {
         self.options = options
         seed = options.seed ?? UInt64.random(in: 0...UInt64.max)
         key = try Self.resolveKey(options)
+        credentials = try BenchCredentials(options: options)
     }
 
     /// `--hmac-key`, `--hmac-key-file`, the first of `$CONNECT_HMAC_KEYS`, or with `--spawn` a
@@ -86,7 +88,8 @@ struct LoadRun {
         if options.spawn {
             let binary = options.serverBinary ?? ServerProcess.defaultBinary()
             let spawned = try ServerProcess(binary: binary, key: key, workers: options.workers, sync: options.sync,
-                                            extra: options.serverArguments)
+                                            extra: options.serverArguments, keyFileText: try decoyKeyFile(),
+                                            oauth: credentials.oauthServer)
             progress("starting \(binary) \(spawned.arguments.joined(separator: " "))")
             do {
                 try spawned.start()
@@ -117,7 +120,9 @@ struct LoadRun {
         var first = 0
         for share in shares { starts.append(first); first += share }
         let firstIndexes = starts
-        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader, connectionClose: options.connectionClose)
+        let requestTarget = RequestTarget(path: target.path, hostHeader: target.hostHeader,
+                                          extraHeaderLines: credentials.bearerToken.map { "Authorization: Bearer \($0)\r\n" } ?? "",
+                                          connectionClose: options.connectionClose)
         let pools: [RequestPool] = parallel(options.threads) { t in
             RequestPool(settings: settings, target: requestTarget, signer: signer, forgery: forgery,
                         firstIndex: firstIndexes[t], count: shares[t],
@@ -204,6 +209,7 @@ struct LoadRun {
         var settings = PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
                                        baseTicks: nowTicks, fileBody: fileBody)
         settings.recipients = options.recipients
+        settings.accountHeader = options.accountId.map { Array($0.utf8) }
         return settings
     }
 

@@ -23,8 +23,8 @@ func runMicroCommand(_ arguments: [String]) -> Int32 {
             seconds = s
         case "--only":
             i += 1
-            guard i < arguments.count, ["http", "json", "hmac", "log"].contains(arguments[i]) else {
-                FileHandle.standardError.write(Data("--only: expected http, json, hmac or log\n".utf8))
+            guard i < arguments.count, ["http", "json", "xml", "hmac", "oauth", "log"].contains(arguments[i]) else {
+                FileHandle.standardError.write(Data("--only: expected http, json, xml, hmac, oauth or log\n".utf8))
                 return 2
             }
             only = arguments[i]
@@ -56,7 +56,9 @@ func runMicroCommand(_ arguments: [String]) -> Int32 {
     let suites: [(name: String, run: (Double) -> [MicroResult])] = [
         ("http", { runHTTPMicro(minimumSeconds: $0) }),
         ("json", { runJSONMicro(minimumSeconds: $0) }),
+        ("xml", { runXMLMicro(minimumSeconds: $0) }),
         ("hmac", { runHMACMicro(minimumSeconds: $0) }),
+        ("oauth", { runOAuthMicro(minimumSeconds: $0) }),
         ("log", { runLogMicro(minimumSeconds: $0) }),
     ]
     for suite in suites where only == nil || only == suite.name {

@@ -32,7 +32,10 @@ final class ServerProcess {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("connect-ingest").path
     }
 
-    init(binary: String, key: String, workers: Int?, sync: String?, extra: [String]) throws {
+    /// `keyFileText` replaces the key file's contents (default: the key alone); `oauth` gives the
+    /// server a JWKS and the issuer and audience to check.
+    init(binary: String, key: String, workers: Int?, sync: String?, extra: [String], keyFileText: String? = nil,
+         oauth: (jwks: String, issuer: String, audience: String)? = nil) throws {
         self.binary = binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw Failure(description: "--spawn: no executable connect-ingest at \(binary) (build it, or give --server-binary)")
@@ -43,13 +46,18 @@ final class ServerProcess {
         stderrFile = folder.appendingPathComponent("server.stderr")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let keyFile = folder.appendingPathComponent("hmac.key")
-        _ = FileManager.default.createFile(atPath: keyFile.path, contents: Data((key + "\n").utf8),
+        _ = FileManager.default.createFile(atPath: keyFile.path, contents: Data((keyFileText ?? key + "\n").utf8),
                                        attributes: [.posixPermissions: 0o600])
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         var args = ["serve", "--host", "127.0.0.1", "--port", "0", "--log-dir", logDirectory.path,
                     "--hmac-key-file", keyFile.path]
         if let workers { args += ["--workers", String(workers)] }
         if let sync { args += ["--sync", sync] }
+        if let oauth {
+            let jwksFile = folder.appendingPathComponent("jwks.json")
+            _ = FileManager.default.createFile(atPath: jwksFile.path, contents: Data(oauth.jwks.utf8))
+            args += ["--oauth-jwks", jwksFile.path, "--oauth-issuer", oauth.issuer, "--oauth-audience", oauth.audience]
+        }
         args += extra
         arguments = args
     }

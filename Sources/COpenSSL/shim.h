@@ -63,4 +63,14 @@ static inline int ci_OPENSSL_NO_KTLS(void) {
     return 0;
 #endif
 }
+
+// IngestOAuth: public keys from JWK parameters (EVP_PKEY_fromdata), RSA and ECDSA verification,
+// and (for tools and tests) key generation and signing.
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+// EVP_PKEY_PUBLIC_KEY is a macro built from other macros, which Swift does not import.
+static inline int connect_evp_pkey_public_key_selection(void) { return EVP_PKEY_PUBLIC_KEY; }
 #endif

@@ -19,6 +19,8 @@ public struct CredentialFileError: Error, Sendable, Equatable, CustomStringConve
         public static let tooLarge = Code("tooLarge")
         /// A key file holds no key (only blank lines and comments).
         public static let noKey = Code("noKey")
+        /// A key file holds key lines, but every one of them is malformed (see the warnings).
+        public static let noUsableKey = Code("noUsableKey")
         /// A Basic authentication file does not hold `user:password`.
         public static let noColon = Code("noColon")
     }
@@ -48,6 +50,8 @@ public struct CredentialFileError: Error, Sendable, Equatable, CustomStringConve
             return "\(role) \(path) is larger than \(SmallFile.limit) bytes; is it the right file?"
         case .noKey:
             return "\(role) \(path) holds no key (only blank lines and # comments)"
+        case .noUsableKey:
+            return "\(role) \(path) holds no usable key: every key line is malformed (see the warnings)"
         case .noColon:
             return "\(role) \(path) does not hold user:password (no ':' found)"
         default:

@@ -1,6 +1,5 @@
 import IngestHMAC
 import IngestHTTP
-import IngestJSON
 import IngestLog
 import IngestSystem
 import IngestTLS
@@ -37,7 +36,8 @@ final class Connection {
     var peer = SocketAddress()
 
     let parser: RequestParser
-    let scanner: ConnectFieldScanner
+    /// The JSON and XML body scanners, and the current message's choice between them.
+    let scanner: BodyScanners
     let authenticator: MessageAuthenticator
     /// The current request's `X-DocuSign-AccountId`, stored with its record.
     let account = AccountHeaderCapture()
@@ -81,6 +81,11 @@ final class Connection {
     var lingerUntil: Int64 = 0
     /// The current request announced a body (Content-Length > 0 or chunked).
     var requestHasBody = false
+    /// The credentials generation `authenticator` is bound to (0: none yet), the snapshot that
+    /// owns its key table, and this worker's row of that snapshot's per-account counters.
+    var credentialsGeneration: UInt64 = 0
+    var boundSnapshot: CredentialsSnapshot?
+    var accountCounterRow: UnsafeMutablePointer<UInt64>?
 
     /// The TLS session of a connection on the TLS listener; nil for plain connections (which
     /// then cost one nil check per read and write). See Worker+TLS.
@@ -96,7 +101,7 @@ final class Connection {
 
     init(limits: HTTPLimits, keys: SigningKeys) {
         parser = RequestParser(limits: limits)
-        scanner = ConnectFieldScanner()
+        scanner = BodyScanners()
         authenticator = MessageAuthenticator(keys: keys)
         pending.reserveCapacity(64)
         pendingFramings.reserveCapacity(64)

@@ -6,6 +6,7 @@ import IngestSystem
 final class LoadSummary {
     private static let reported: [WorkerCounters.Counter] = [
         .webhookAccepted, .signatureMissing, .signatureMismatch, .basicAuthFailed, .webhookMalformedStored,
+        .webhookMalformedXMLStored,
         .badRequest, .requestTimeout, .payloadTooLarge, .headersTooLarge, .unavailable, .logCommits,
         .connectionsAccepted, .connectionsRejected, .bytesReceived,
     ]
@@ -33,7 +34,7 @@ final class LoadSummary {
             ("accepted", "\(accepted)"),
             ("rate_per_s", "\(Int((Double(accepted) / seconds).rounded()))"),
             ("unauthorized", "\(d(.signatureMissing) + d(.signatureMismatch) + d(.basicAuthFailed))"),
-            ("stored_malformed", "\(d(.webhookMalformedStored))"),
+            ("stored_malformed", "\(d(.webhookMalformedStored) + d(.webhookMalformedXMLStored))"),
             ("bad_requests", "\(d(.badRequest) + d(.requestTimeout) + d(.payloadTooLarge) + d(.headersTooLarge))"),
             ("unavailable", "\(d(.unavailable))"),
             ("commits", "\(d(.logCommits))"),

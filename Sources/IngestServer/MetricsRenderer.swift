@@ -16,7 +16,7 @@ enum MetricsRenderer {
         out += "# HELP connect_requests_total HTTP requests answered, by route and status.\n# TYPE connect_requests_total counter\n"
         let routes: [(String, String, WorkerCounters.Counter)] = [
             ("webhook", "200", .webhookAccepted), ("webhook", "401", .signatureMissing),
-            ("webhook", "401", .signatureMismatch), ("webhook", "401", .basicAuthFailed),
+            ("webhook", "401", .signatureMismatch), ("webhook", "401", .basicAuthFailed), ("webhook", "401", .bearerAuthFailed),
             ("webhook", "503", .unavailable), ("healthz", "200", .healthRequests),
             ("readyz", "any", .readyRequests), ("metrics", "200", .metricsRequests),
             ("other", "404", .notFound), ("webhook", "405", .methodNotAllowed),
@@ -37,6 +37,11 @@ enum MetricsRenderer {
         counter("connect_signature_mismatch_total", "Webhooks refused: no signature matched any key.", .signatureMismatch)
         counter("connect_basic_auth_failures_total", "Webhooks refused by Basic authentication.", .basicAuthFailed)
         counter("connect_stored_malformed_json_total", "Genuine messages stored although their JSON is malformed.", .webhookMalformedStored)
+        counter("connect_stored_malformed_xml_total", "Genuine messages stored although their XML is malformed.", .webhookMalformedXMLStored)
+        out += "# HELP connect_messages_stored_total Webhook messages handed to the log, by the format their body was scanned as.\n"
+            + "# TYPE connect_messages_stored_total counter\n"
+            + "connect_messages_stored_total{format=\"json\"} \(total(.webhookStoredJSON))\n"
+            + "connect_messages_stored_total{format=\"xml\"} \(total(.webhookStoredXML))\n"
         counter("connect_stored_missing_fields_total", "Genuine messages stored although one of the four fields is absent.", .webhookFieldsMissingStored)
         counter("connect_account_id_invalid_total", "Webhooks whose X-DocuSign-AccountId was not a GUID (ignored; stored without an account).", .accountIdInvalid)
         counter("connect_received_bytes_total", "Bytes read from clients.", .bytesReceived)
@@ -64,6 +69,7 @@ enum MetricsRenderer {
             out += "connect_worker_open_connections{worker=\"\(index)\"} \(worker.value(.connectionsOpen))\n"
         }
 
+        CredentialMetrics.render(state, into: &out)
         histogram(&out, state, .syncSeconds, "connect_log_commit_seconds", "Time to append and sync one batch.")
         histogram(&out, state, .ackSeconds, "connect_ack_seconds", "From the loop pass that read a message's last byte to its 200 being written.")
         histogram(&out, state, .batchRecords, "connect_log_batch_records", "Records per commit.")

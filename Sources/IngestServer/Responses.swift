@@ -15,6 +15,8 @@ enum ResponseKind: UInt8, CaseIterable {
     case unauthorizedSignatureMissing
     case unauthorizedSignatureMismatch
     case unauthorizedBasic
+    case unauthorizedBearerMissing   // 401, no Authorization header (RFC 6750 §3.1: no error code)
+    case unauthorizedBearer          // 401, error="invalid_token"
     case notFound
     case methodNotAllowed
     case requestTimeout
@@ -30,7 +32,8 @@ enum ResponseKind: UInt8, CaseIterable {
         case .continue100: 100
         case .accepted, .stored, .healthy, .ready, .metrics: 200
         case .badRequest: 400
-        case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic: 401
+        case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic,
+             .unauthorizedBearerMissing, .unauthorizedBearer: 401
         case .notFound: 404
         case .methodNotAllowed: 405
         case .requestTimeout: 408
@@ -47,7 +50,8 @@ enum ResponseKind: UInt8, CaseIterable {
         case .continue100: "HTTP/1.1 100 Continue"
         case .accepted, .stored, .healthy, .ready, .metrics: "HTTP/1.1 200 OK"
         case .badRequest: "HTTP/1.1 400 Bad Request"
-        case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic: "HTTP/1.1 401 Unauthorized"
+        case .unauthorizedSignatureMissing, .unauthorizedSignatureMismatch, .unauthorizedBasic,
+             .unauthorizedBearerMissing, .unauthorizedBearer: "HTTP/1.1 401 Unauthorized"
         case .notFound: "HTTP/1.1 404 Not Found"
         case .methodNotAllowed: "HTTP/1.1 405 Method Not Allowed"
         case .requestTimeout: "HTTP/1.1 408 Request Timeout"
@@ -62,6 +66,8 @@ enum ResponseKind: UInt8, CaseIterable {
     fileprivate var extraHeaders: String {
         switch self {
         case .unauthorizedBasic: "WWW-Authenticate: Basic realm=\"connect-ingest\"\r\n"
+        case .unauthorizedBearerMissing: "WWW-Authenticate: Bearer realm=\"connect-ingest\"\r\n"
+        case .unauthorizedBearer: "WWW-Authenticate: Bearer realm=\"connect-ingest\", error=\"invalid_token\"\r\n"
         case .methodNotAllowed: "Allow: POST\r\n"
         case .unavailable, .notReady: "Retry-After: 5\r\n"
         default: ""
@@ -77,7 +83,8 @@ enum ResponseKind: UInt8, CaseIterable {
         case .badRequest: "bad request\n"
         case .unauthorizedSignatureMissing: "missing signature\n"
         case .unauthorizedSignatureMismatch: "signature mismatch\n"
-        case .unauthorizedBasic: "unauthorized\n"
+        case .unauthorizedBasic, .unauthorizedBearerMissing: "unauthorized\n"
+        case .unauthorizedBearer: "invalid bearer token\n"
         case .notFound: "not found\n"
         case .methodNotAllowed: "method not allowed\n"
         case .requestTimeout: "request timeout\n"

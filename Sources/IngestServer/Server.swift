@@ -10,15 +10,18 @@ public struct ServerStartError: Error, CustomStringConvertible {
 }
 
 /// The listener: opens the log, binds one `SO_REUSEPORT` listening socket per worker, runs one
-/// event-loop thread per worker, and shuts down on SIGTERM/SIGINT.
+/// event-loop thread per worker, reloads on SIGHUP, and shuts down on SIGTERM/SIGINT.
 ///
 /// Shutdown: stop accepting (listeners closed), let requests already received finish (up to
 /// the request timeout), commit the last batches, close the log, return 0.
 public enum Server {
     /// Runs until SIGTERM or SIGINT. `onListening` gets "HOST:PORT" once every worker accepts
     /// (and, with `--plain-port`, `onOperationsListening` the plain listener's address).
-    /// SIGHUP runs the reload hooks (TLS certificates) and keeps serving.
+    /// On SIGHUP, the components of the reload hook run in order: the credentials (when
+    /// `configuration.credentialSources` is set), the TLS certificates (with `--tls-cert`), then
+    /// `reloadables`; the listener keeps serving throughout.
     public static func run(_ configuration: ServerConfiguration, operatorLog: OperatorLog,
+                           reloadables: [any Reloadable] = [],
                            onOperationsListening: (String) -> Void = { _ in },
                            onListening: (String) -> Void) throws -> Int32 {
         // SIGHUP is blocked and collected by `sigwait` below, so a hang-up reloads (or, with
@@ -59,6 +62,13 @@ public enum Server {
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
                                 workerCount: listeners.count, groupSync: groupSync, tls: tls)
         ReadinessCheck.update(state)
+        operatorLog.info("credentials_loaded", [("generation", "1")] + configuration.credentials.summary)
+        let reloadHook = ReloadHook()
+        if let sources = configuration.credentialSources {
+            reloadHook.register(CredentialsReloader(sources: sources, store: state.credentialStore))
+        }
+        if let tls { reloadHook.register(tls) }
+        for component in reloadables { reloadHook.register(component) }
         var workers: [Worker] = []
         var threads: [OSThread] = []
         do {
@@ -82,13 +92,12 @@ public enum Server {
                                        ("transport", tls.map { "tls (\($0.modeDescription))" } ?? "plain")]
                                       + (operationsAddress.map { [("plain_operations_address", $0.description)] } ?? []))
 
-        let reloadHook = ReloadHook()
-        if let tls { reloadHook.register(tls) }
         var received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])
         while received == SIGHUP {
             if reloadHook.componentNames.isEmpty {
-                operatorLog.info("reload_ignored", [("reason", "SIGHUP: nothing to reload (no --tls-cert)")])
+                operatorLog.info("reload_ignored", [("reason", "SIGHUP: nothing to reload")])
             } else {
+                operatorLog.info("reload_requested", [("signal", "SIGHUP"), ("components", reloadHook.componentNames.joined(separator: ","))])
                 reloadHook.runAll(operatorLog: operatorLog)
             }
             received = Signals.wait(for: [SIGTERM, SIGINT, SIGHUP])

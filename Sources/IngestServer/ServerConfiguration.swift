@@ -23,8 +23,23 @@ public struct ServerConfiguration: Sendable {
     public var streamThreshold = 256 * 1024
     public var logDirectory = "./connect-log"
     public var logOptions = LogOptions()
-    public var keys = SigningKeys(secrets: [])
-    public var basicCredentials: BasicCredentials?
+    /// The credentials at start-up (HMAC keys, Basic, bearer verifier).
+    public var credentials = Credentials()
+    /// Where SIGHUP re-reads the credentials from; nil: they are not reloadable.
+    public var credentialSources: CredentialSources?
+    /// `--metrics-accounts`: /metrics also counts verifications per account (one series per
+    /// account with keys; off by default because of the label cardinality).
+    public var metricsAccounts = false
+    /// The start-up HMAC keys (the same as `credentials.keys`).
+    public var keys: SigningKeys {
+        get { credentials.keys }
+        set { credentials.keys = newValue }
+    }
+    /// The start-up Basic credentials (the same as `credentials.basic`).
+    public var basicCredentials: BasicCredentials? {
+        get { credentials.basic }
+        set { credentials.basic = newValue }
+    }
     /// Accept messages without verifying signatures (only when no key is configured).
     public var allowUnsigned = false
     /// `/readyz` fails and webhooks get 503 when the log folder's file system has less free space.

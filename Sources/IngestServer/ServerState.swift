@@ -20,6 +20,10 @@ final class ServerState: Sendable {
     let counters: [WorkerCounters]
     /// `--sync batch`: the shared group commit; nil otherwise.
     let groupSync: GroupSync?
+    /// The credentials in force (replaced on SIGHUP).
+    let credentialStore: CredentialStore
+    /// Every worker's authentication outcome counters, for /metrics.
+    let credentialCounters: [CredentialCounters]
     /// Native TLS (`--tls-cert`): the current context and its reload; nil for plain HTTP.
     let tls: TLSRuntime?
     /// Every worker's connection-mode and TLS counters, for /metrics.
@@ -34,6 +38,9 @@ final class ServerState: Sendable {
         self.log = log
         self.operatorLog = operatorLog
         counters = (0..<workerCount).map { _ in WorkerCounters() }
+        credentialCounters = (0..<workerCount).map { _ in CredentialCounters() }
+        credentialStore = CredentialStore(initial: configuration.credentials, workerCount: workerCount,
+                                          countAccounts: configuration.metricsAccounts)
 
     }
 }

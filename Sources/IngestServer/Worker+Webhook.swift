@@ -8,31 +8,18 @@ import IngestLog
 import IngestSystem
 
 /// The ingest pipeline for one webhook message:
-/// head → (Basic auth) → signature candidates → body pieces, each fed to the HMAC and the JSON
-/// scanner in the same pass and staged or streamed into the log → at the end, verify → stage the
-/// record → the pass's commit → 200.
+/// head → (Basic or Bearer auth) → signature candidates (and the account's keys) → body pieces,
+/// each fed to the HMAC and the body's scanner (JSON or XML: `BodyScanners`) in the same pass and
+/// staged or streamed into the log → at the end, verify → stage the record → the pass's commit → 200.
 ///
 /// Rules that matter for DocuSign (see the README, "Answers"): a genuine message is stored and
-/// acknowledged even when its JSON is malformed or lacks fields (refusing it would stall the
+/// acknowledged even when its JSON or XML is malformed or lacks fields (refusing it would stall the
 /// customer's whole Connect configuration); a message whose signature does not verify is never
 /// stored; a 200 is written only after the commit covering the record returned.
 extension Worker {
     func beginWebhook(_ connection: Connection, head bytes: UnsafeRawBufferPointer, now: Int64) {
         let head = connection.parser.head
-        if let credentials = configuration.basicCredentials {
-            var authorized = false
-            for index in 0..<head.headerCount
-            where spanEquals(connection.parser.headerName(at: index), in: bytes, lowercase: "authorization") {
-                authorized = credentials.matches(authorizationValue: Worker.slice(connection.parser.headerValue(at: index), bytes))
-                break
-            }
-            if !authorized {
-                counters.add(.basicAuthFailed)
-                noteBadInput(connection, "unauthorized", status: 401, reason: "basic authentication failed", now: now)
-                connection.route = .fixed(.unauthorizedBasic)
-                return
-            }
-        }
+        guard authorizeWebhook(connection, head: bytes, now: now) else { return }   // Basic or Bearer (Worker+Credentials)
         if !state.isReady.load(ordering: .relaxed) {
             counters.add(.unavailable)
             connection.route = .fixed(.unavailable)
@@ -48,23 +35,31 @@ extension Worker {
         let authenticator = connection.authenticator
         authenticator.begin()
         connection.account.clear()
+        var declaredFormat: BodyFormat?
+        var sawContentType = false
         for index in 0..<head.headerCount {
             let name = connection.parser.headerName(at: index)
             if spanHasPrefix(name, in: bytes, lowercase: "x-docusign-signature-") {
                 authenticator.addCandidateSignature(Worker.slice(connection.parser.headerValue(at: index), bytes))
             } else if spanEquals(name, in: bytes, lowercase: "x-docusign-accountid") {
                 captureAccount(connection, Worker.slice(connection.parser.headerValue(at: index), bytes), now: now)
+            } else if !sawContentType && name.length == 12 && spanEquals(name, in: bytes, lowercase: "content-type") {
+                sawContentType = true
+                declaredFormat = BodyFormat(contentType: Worker.slice(connection.parser.headerValue(at: index), bytes))
             }
         }
+        // The account (one valid header, else none) also picks the keys: its own plus the global ones.
+        authenticator.selectAccount(connection.account.account)
         if !configuration.keys.isEmpty && authenticator.candidateCount == 0 {
             counters.add(.signatureMissing)
+            countVerification(connection, verified: false)
             noteBadInput(connection, "signature_missing", status: 401,
                          reason: "no well-formed X-DocuSign-Signature header", now: now)
             connection.route = .fixed(.unauthorizedSignatureMissing)
             return
         }
 
-        connection.scanner.reset()
+        connection.scanner.begin(declared: declaredFormat)
         connection.staging.removeAll()
         connection.sink = .staged
         if let length = head.contentLength, length > configuration.streamThreshold {
@@ -138,6 +133,7 @@ extension Worker {
     func finishWebhook(_ connection: Connection, now: Int64) {
         let verified = connection.authenticator.finish()
         let scanError = connection.scanner.finish()
+        if !configuration.keys.isEmpty { countVerification(connection, verified: verified) }
         if !configuration.keys.isEmpty && !verified {
             abortRequest(connection)
             counters.add(.signatureMismatch)
@@ -147,14 +143,7 @@ extension Worker {
             return
         }
         var flags: RecordFlags = configuration.keys.isEmpty ? .unsigned : .signatureVerified
-        if let scanError {
-            counters.add(.webhookMalformedStored)
-            if badInputLines.allow(now: now) {
-                state.operatorLog.info("stored_malformed_json", [("error", "\(scanError)"), ("peer", connection.peer.description)])
-            }
-        } else {
-            flags.insert(.jsonWellFormed)
-        }
+        flags.formUnion(noteBodyVerdict(connection, scanError, now: now))
         do {
             try storeRecord(connection, flags: flags)
         } catch {
@@ -162,6 +151,7 @@ extension Worker {
             respond(connection, .unavailable)
             return
         }
+        counters.add(connection.scanner.format == .xml ? .webhookStoredXML : .webhookStoredJSON)
         respond(connection, .accepted)
     }
 
@@ -175,7 +165,9 @@ extension Worker {
             if configurationId != nil { flags.insert(.hasConfigurationId) }
             if envelopeId != nil { flags.insert(.hasEnvelopeId) }
             if generatedDateTime != nil { flags.insert(.hasGeneratedDateTime) }
-            if event == nil || envelopeId == nil || configurationId == nil || generatedDateTime == nil {
+            // XML messages have no configurationId: three fields make them complete.
+            let configurationMissing = configurationId == nil && scanner.format != .xml
+            if event == nil || envelopeId == nil || configurationMissing || generatedDateTime == nil {
                 counters.add(.webhookFieldsMissingStored)
             }
             let fields = RecordFields(event: event, configurationId: configurationId,

@@ -39,6 +39,8 @@ final class Worker: LoopDriver, @unchecked Sendable {
     /// Connections whose next response waits for a group-sync ticket.
     var waiting: [Int32] = []
     let counters: WorkerCounters
+    /// The credentials this worker checks webhooks against (see WorkerCredentials).
+    let credentialBinding: WorkerCredentials
     let responses = ResponseTable()
     let badInputLines = RateLimiter(perSecond: 10)
     private let summary = LoadSummary()
@@ -97,6 +99,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
         groupSync = state.groupSync
         appender = state.log.makeAppender(deferringSync: state.groupSync != nil)
         counters = state.counters[index]
+        credentialBinding = WorkerCredentials(store: state.credentialStore, counters: state.credentialCounters[index])
         input = .allocate(byteCount: configuration.limits.maxHeaderBytes + 256 * 1024, alignment: 64)
         let pathBytes = Array(configuration.webhookPath.utf8)
         precondition(!pathBytes.isEmpty, "the webhook path is validated to start with '/'")

@@ -6,11 +6,12 @@ final class WorkerCounters: @unchecked Sendable {
     enum Counter: Int, CaseIterable {
         case connectionsAccepted, connectionsRejected, connectionsOpen
         case webhookAccepted, webhookMalformedStored, webhookFieldsMissingStored
-        case signatureMissing, signatureMismatch, basicAuthFailed
+        case signatureMissing, signatureMismatch, basicAuthFailed, bearerAuthFailed
         case badRequest, requestTimeout, payloadTooLarge, headersTooLarge, otherClientError
         case unavailable, healthRequests, readyRequests, metricsRequests, notFound, methodNotAllowed
         case bytesReceived, bodyBytesStored, logCommits, logRecords, logCommitFailures
         case clientsVanishedMidRequest, accountIdInvalid
+        case webhookStoredJSON, webhookStoredXML, webhookMalformedXMLStored
     }
 
     /// Upper bounds (seconds) of the latency histograms' buckets; +Inf is implicit.

@@ -9,6 +9,8 @@ struct FlagSpec {
     let defaultText: String
     let help: String
     var repeatable = false
+    /// How a repeatable flag's environment variable separates its values.
+    var environmentSeparator: Character = ":"
 
     var environmentName: String { "CONNECT_" + name.uppercased().replacingOccurrences(of: "-", with: "_") }
 }
@@ -73,7 +75,7 @@ enum FlagParser {
                     }
                     if ["1", "true", "yes"].contains(value.lowercased()) { parsed.values[spec.name] = ["true"] }
                 } else {
-                    parsed.values[spec.name] = spec.repeatable ? value.split(separator: ":").map(String.init) : [value]
+                    parsed.values[spec.name] = spec.repeatable ? value.split(separator: spec.environmentSeparator).map(String.init) : [value]
                 }
                 parsed.sources[spec.name] = spec.environmentName
             }

@@ -2,26 +2,30 @@
 import Glibc
 #endif
 import IngestJSON
+import IngestServer
 
 // `connect-ingest inspect FILE...`: the operator's tool for "why did this payload look like
-// that". Runs the same streaming scanner as the server over files (or standard input) and prints
-// one JSON line per file with the verdict and the four fields.
+// that". Runs the same streaming scanners as the server over files (or standard input), chosen
+// the same way, and prints one JSON line per file with the format, the verdict and the fields.
 
 /// The usage text for `connect-ingest inspect --help`.
 let inspectUsage = """
     usage: connect-ingest inspect FILE...
            connect-ingest inspect -          (read standard input)
 
-    Scans each FILE with the ingest path's JSON scanner and prints one JSON line per file:
-      {"file":...,"valid":true|false,"error":"...","offset":N,"event":...,"configurationId":...,
-       "envelopeId":...,"generatedDateTime":...}
-    "error" (a stable reason name, e.g. "invalidEscape") and "offset" (the byte at which the
-    input stopped being valid JSON) appear only for invalid files; a file that cannot be read gets
-    "error" only. Fields are JSON strings, or null when absent (configurationId is the literal text
-    of a number, or the decoded string). For an invalid file the fields are those complete before
-    the error.
+    Scans each FILE with the ingest path's scanner and prints one JSON line per file:
+      {"file":...,"format":"json"|"xml","valid":true|false,"error":"...","offset":N,"event":...,
+       "configurationId":...,"envelopeId":...,"generatedDateTime":...}
+    The format is XML for a name ending in .xml, JSON for one ending in .json, and otherwise (and
+    for standard input) what the server does without a Content-Type: XML when the first byte that
+    is not white space or a UTF-8 BOM is "<", JSON else. "error" (a stable reason name, e.g.
+    "invalidEscape" or "mismatchedEndTag") and "offset" (the byte at which the input stopped being
+    valid) appear only for invalid files; a file that cannot be read gets "error" only. Fields are
+    JSON strings, or null when absent (configurationId is the literal text of a number, or the
+    decoded string; always null for XML). For an invalid file the fields are those complete
+    before the error.
 
-    Exit status: 0 when every file is valid JSON, 1 otherwise, 2 for a usage error.
+    Exit status: 0 when every file is valid in its format, 1 otherwise, 2 for a usage error.
     """
 
 /// Runs `inspect`. `arguments` are those after the subcommand name. Returns the exit status.
@@ -35,7 +39,7 @@ func runInspect(arguments: [String]) -> Int32 {
         writeStandardError("connect-ingest inspect: expected one or more files (or - for standard input)\n\n\(inspectUsage)\n")
         return 2
     }
-    let scanner = ConnectFieldScanner()
+    let scanner = BodyScanners()
     var allValid = true
     for file in files {
         let line: String
@@ -46,7 +50,7 @@ func runInspect(arguments: [String]) -> Int32 {
         case .unreadable(let message):
             allValid = false
             writeStandardError("connect-ingest inspect: \(file): \(message)\n")
-            line = "{\"file\":\(jsonString(file)),\"valid\":false,\"error\":\(jsonString("unreadable: \(message)"))"
+            line = "{\"file\":\(jsonString(file)),\"format\":null,\"valid\":false,\"error\":\(jsonString("unreadable: \(message)"))"
                 + ",\"event\":null,\"configurationId\":null,\"envelopeId\":null,\"generatedDateTime\":null}"
         }
         print(line)
@@ -55,16 +59,17 @@ func runInspect(arguments: [String]) -> Int32 {
 }
 
 private enum InspectResult {
-    case scanned(JSONScanError?)
+    case scanned(BodyScanError?)
     case unreadable(String)
 }
 
 /// Streams the file through the scanner in 64 KiB reads, as the server feeds socket reads.
-private func inspectFile(_ path: String, scanner: ConnectFieldScanner) -> InspectResult {
+private func inspectFile(_ path: String, scanner: BodyScanners) -> InspectResult {
     let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { return .unreadable(errnoText()) }
     defer { if fd != STDIN_FILENO { close(fd) } }
-    scanner.reset()
+    let lowercased = path.lowercased()
+    scanner.begin(declared: lowercased.hasSuffix(".xml") ? .xml : lowercased.hasSuffix(".json") ? .json : nil)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     defer { buffer.deallocate() }
     while true {
@@ -79,14 +84,15 @@ private func inspectFile(_ path: String, scanner: ConnectFieldScanner) -> Inspec
     return .scanned(scanner.finish())
 }
 
-private func inspectLine(file: String, error: JSONScanError?, scanner: ConnectFieldScanner) -> String {
-    var line = "{\"file\":\(jsonString(file)),\"valid\":\(error == nil)"
+private func inspectLine(file: String, error: BodyScanError?, scanner: BodyScanners) -> String {
+    var line = "{\"file\":\(jsonString(file)),\"format\":\"\((scanner.format ?? .json).name)\",\"valid\":\(error == nil)"
     if let error {
-        line += ",\"error\":\(jsonString(error.reason.rawValue)),\"offset\":\(error.offset)"
+        line += ",\"error\":\(jsonString(error.reasonName)),\"offset\":\(error.offset)"
     }
-    for field in ConnectField.allCases {
-        line += ",\"\(field.name)\":"
-        line += scanner.withField(field) { bytes in bytes.map { jsonString(utf8: $0) } ?? "null" }
+    scanner.withFields { event, configurationId, envelopeId, generatedDateTime in
+        for (field, bytes) in zip(ConnectField.allCases, [event, configurationId, envelopeId, generatedDateTime]) {
+            line += ",\"\(field.name)\":" + (bytes.map { jsonString(utf8: $0) } ?? "null")
+        }
     }
     return line + "}"
 }

@@ -17,9 +17,10 @@ enum ServeCommand {
         FlagSpec(name: "sync", valueName: "MODE", defaultText: "\(LogOptions().sync.serveFlagText)", help: "when a 200 is sent: none (in the shared mapping; survives a process crash) | batch (after msync of the batch) | interval=MS"),
         FlagSpec(name: "retain-bytes", valueName: "BYTES", defaultText: "", help: "delete the oldest whole segments beyond this total"),
         FlagSpec(name: "retain-age", valueName: "DURATION", defaultText: "", help: "delete whole segments older than this (e.g. 7d)"),
-        FlagSpec(name: "hmac-key-file", valueName: "PATH", defaultText: "", help: "file of HMAC keys, one per line (repeatable; env: paths separated by ':'); keys also from CONNECT_HMAC_KEYS (comma-separated)", repeatable: true),
+        FlagSpec(name: "hmac-key-file", valueName: "PATH", defaultText: "", help: "file of HMAC keys, one per line: KEY (any account) or ACCOUNT-GUID KEY (only messages whose X-DocuSign-AccountId names that account) (repeatable; env: paths separated by ':'); keys also from CONNECT_HMAC_KEYS (comma-separated entries of the same two forms)", repeatable: true),
         FlagSpec(name: "allow-unsigned", valueName: nil, defaultText: "", help: "with no HMAC key, store messages unverified (marked unsigned)"),
         FlagSpec(name: "basic-auth-file", valueName: "PATH", defaultText: "", help: "file holding user:password; webhooks then need matching Basic credentials"),
+    ] + ServeCredentials.specs + [
         FlagSpec(name: "max-body", valueName: "BYTES", defaultText: "64MiB", help: "larger bodies get 413"),
         FlagSpec(name: "max-header-bytes", valueName: "BYTES", defaultText: "16KiB", help: "larger request heads get 431"),
         FlagSpec(name: "stream-threshold", valueName: "BYTES", defaultText: "256KiB", help: "bodies above this stream into the log instead of memory"),
@@ -70,10 +71,13 @@ enum ServeCommand {
         if configuration.allowUnsigned {
             operatorLog.warn("unsigned_mode", [("message", "no HMAC key configured: messages are stored without signature verification and marked unsigned")])
         }
+        let pidFile = flags.last("pid-file")
+        defer { if let pidFile { PidFile.remove(pidFile) } }
         do {
             return try Server.run(configuration, operatorLog: operatorLog, onOperationsListening: { address in
                 FileHandle.standardOutput.write(Data("plain operations listener on \(address)\n".utf8))
             }) { address in
+                if let pidFile { PidFile.write(pidFile, operatorLog: operatorLog) }
                 // Unbuffered: tests and the benchmark wait for this exact line.
                 FileHandle.standardOutput.write(Data("listening on \(address)\n".utf8))
             }
@@ -164,26 +168,7 @@ enum ServeConfigurationBuilder {
                 problems.append("\(flags.origin("log-level")) \(text): expected debug, info, warn or error")
             }
         }
-        if let file = flags.last("basic-auth-file") {
-            do { c.basicCredentials = try BasicCredentials.load(file: file) } catch {
-                problems.append("\(flags.origin("basic-auth-file")) \(file): \(error)")
-            }
-        }
-        do {
-            let loaded = try SigningKeys.load(keyFiles: flags.all("hmac-key-file"), environmentValue: environment["CONNECT_HMAC_KEYS"])
-            c.keys = loaded.keys
-            warnings += loaded.warnings
-        } catch {
-            problems.append("\(flags.origin("hmac-key-file")): \(error)")
-        }
-        c.allowUnsigned = flags.isSet("allow-unsigned")
-        if c.keys.isEmpty && !c.allowUnsigned && problems.allSatisfy({ !$0.hasPrefix(flags.origin("hmac-key-file")) }) {
-            problems.append("no HMAC key configured: give --hmac-key-file FILE or CONNECT_HMAC_KEYS, or --allow-unsigned to store messages without verifying them")
-        }
-        if !c.keys.isEmpty && c.allowUnsigned {
-            warnings.append("--allow-unsigned has no effect while HMAC keys are configured: signatures are verified")
-            c.allowUnsigned = false
-        }
+        ServeCredentials.build(flags, environment: environment, into: &c, problems: &problems, warnings: &warnings)
         ServeTLSFlags.apply(flags, to: &c, problems: &problems, warnings: &warnings)
         return (problems.isEmpty ? c : nil, problems, warnings)
     }

@@ -10,9 +10,10 @@ let topLevelHelp = """
     commands:
       serve     run the listener (connect-ingest serve --help)
       read      print records from the log (connect-ingest read --help)
-      inspect   run the JSON field scanner over files (connect-ingest inspect --help)
+      inspect   run the JSON or XML field scanner over files (connect-ingest inspect --help)
       verify    check every record's checksum in a log (connect-ingest verify --help)
       ship      publish the log to a NATS JetStream stream (connect-ingest ship --help)
+      reload    make a running serve re-read its credentials (connect-ingest reload --help)
 
     """
 
@@ -24,6 +25,7 @@ case "read": status = runRead(arguments: Array(arguments.dropFirst()))
 case "inspect": status = runInspect(arguments: Array(arguments.dropFirst()))
 case "verify": status = runVerify(arguments: Array(arguments.dropFirst()))
 case "ship": status = ShipCommand.run(arguments: Array(arguments.dropFirst()))
+case "reload": status = runReload(arguments: Array(arguments.dropFirst()))
 case "--help", "-h", "help":
     print(topLevelHelp, terminator: "")
     status = 0
@@ -31,7 +33,7 @@ case nil:
     FileHandle.standardError.write(Data(topLevelHelp.utf8))
     status = 2
 case let other?:
-    FileHandle.standardError.write(Data("connect-ingest: unknown command \(other) (serve, read, inspect, verify, ship)\n".utf8))
+    FileHandle.standardError.write(Data("connect-ingest: unknown command \(other) (serve, read, inspect, verify, ship, reload)\n".utf8))
     status = 2
 }
 exit(status)

@@ -71,6 +71,10 @@ final class OptionsTests: XCTestCase {
             (["--", "--x"], "--"), (["--threads", "4", "--connections", "2"], "--threads"),
             (["--hmac-key", "a", "--hmac-key-file", "b"], "--hmac-key-file"),
             (["--recipients", "0"], "--recipients"), (["--recipients", "51"], "--recipients"),
+            (["--account-id", "7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5"], "--account-id"),
+            (["--account-id", "7d6f3c2a11114a5b9c8d0e1f2a3b4c5d1234"], "--account-id"),
+            (["--decoy-accounts", "10"], "--decoy-accounts"), (["--oauth"], "--oauth"),
+            (["--spawn", "--oauth", "--bearer-token", "t"], "--bearer-token"), (["--decoy-accounts", "-1", "--spawn"], "--decoy-accounts"),
         ]
         for (arguments, flag) in cases {
             XCTAssertThrowsError(try BenchOptions.parse(arguments), "\(arguments)") { error in
@@ -85,9 +89,19 @@ final class OptionsTests: XCTestCase {
                      "--payload-file", "--document-size", "--hmac-key", "--hmac-key-file", "--bad-signature-rate", "--seed",
                      "--pool-mb", "--timeout", "--json", "--spawn", "--server-binary", "--workers", "--sync", "--keep-log",
                      "--seconds", "--only", "--match", "--iterations", "--recipients", "wrk-script",
-                     "(default 64)", "(default 1M)", "micro"] {
+                     "(default 64)", "(default 1M)", "micro",
+                     "--account-id", "--decoy-accounts", "--bearer-token", "--oauth", "oauth"] {
             XCTAssertTrue(BenchOptions.helpText.contains(flag), flag)
         }
+    }
+
+    func testCredentialFlags() throws {
+        let o = try BenchOptions.parse(["--spawn", "--decoy-accounts", "1000", "--oauth",
+                                        "--account-id", "7D6F3C2A-1111-4a5b-9c8d-0e1f2a3b4c5d"])
+        XCTAssertEqual(o.decoyAccounts, 1000)
+        XCTAssertTrue(o.oauth)
+        XCTAssertEqual(o.accountId, "7D6F3C2A-1111-4a5b-9c8d-0e1f2a3b4c5d")
+        XCTAssertEqual(try BenchOptions.parse(["--bearer-token", "abc.def.ghi"]).bearerToken, "abc.def.ghi")
     }
 
     func testSizes() {

@@ -30,4 +30,38 @@ final class AccountIDTests: XCTestCase {
             XCTAssertEqual(AccountID(id.description.uppercased()), id)
         }
     }
+
+    func testAgreesWithAPlainReferenceParserOnMutatedText() {
+        // Random GUID texts with one or two bytes replaced (digits, letters, dashes, anything):
+        // the table-driven parser accepts exactly what a character-by-character reading accepts.
+        let seed: UInt64 = 0xACC1
+        var random = SeededRandom(seed: seed)
+        let pool = Array("0123456789abcdefABCDEFgG-_ xX{}\u{0}\u{ff}".utf8) + [0x80, 0xE9, 0x2D, 0x30]
+        for round in 0..<20_000 {
+            var text = Array(AccountID(high: random.next(), low: random.next()).description.utf8)
+            if random.next() % 2 == 0 { text = text.map { random.next() % 3 == 0 ? ($0 >= 0x61 ? $0 - 0x20 : $0) : $0 } }
+            for _ in 0..<Int(random.next() % 3) {
+                text[Int(random.next() % 36)] = pool[Int(random.next() % UInt64(pool.count))]
+            }
+            if round % 50 == 0 { text.removeLast() }
+            let parsed = text.withUnsafeBytes { AccountID(text: $0) }
+            let expected = reference(text)
+            XCTAssertEqual(parsed?.high, expected?.0, "seed \(seed) round \(round): \(text)")
+            XCTAssertEqual(parsed?.low, expected?.1, "seed \(seed) round \(round): \(text)")
+        }
+    }
+
+    private func reference(_ text: [UInt8]) -> (UInt64, UInt64)? {
+        guard text.count == 36 else { return nil }
+        var digits: [UInt64] = []
+        for (index, byte) in text.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            guard let value = UInt64(String(UnicodeScalar(byte)), radix: 16) else { return nil }
+            digits.append(value)
+        }
+        return (digits[0..<16].reduce(0) { $0 << 4 | $1 }, digits[16..<32].reduce(0) { $0 << 4 | $1 })
+    }
 }

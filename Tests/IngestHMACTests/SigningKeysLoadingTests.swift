@@ -97,13 +97,59 @@ final class SigningKeysLoadingTests: XCTestCase {
         XCTAssertEqual(warnings, [])
     }
 
-    func testWhitespaceInsideAKeyWarns() throws {
-        let path = try write("keys", "alpha7 beta9\n")
+    func testWhitespaceInsideAKeyIsMalformedAndSkipped() throws {
+        // A line with two words whose first is not an account GUID is never guessed at: used as a
+        // key for every account, a mistyped account line would let that key verify any account.
+        let path = try write("keys", "alpha7 beta9\nvalid-key\n")
         let (keys, warnings) = try SigningKeys.load(keyFiles: [path], environmentValue: nil)
         XCTAssertEqual(keys.count, 1)
+        XCTAssertEqual(accepted(keys, among: ["alpha7 beta9", "valid-key", "alpha7", "beta9"]), ["valid-key"])
         XCTAssertEqual(warnings.count, 1)
-        XCTAssertTrue(warnings[0].contains("whitespace"), warnings[0])
+        XCTAssertTrue(warnings[0].contains("line 1") && warnings[0].contains("malformed"), warnings[0])
         assertNoKeyMaterial(warnings[0], keys: ["alpha7 beta9"])
+
+        let onlyMalformed = try write("bad", "alpha7 beta9\n")
+        XCTAssertThrowsError(try SigningKeys.load(keyFiles: [onlyMalformed], environmentValue: nil)) { error in
+            XCTAssertEqual((error as! CredentialFileError).code, .noUsableKey)
+        }
+    }
+
+    func testAccountLinesInFilesAndEnvironment() throws {
+        let a = "7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d"
+        let b = "0B0B0B0B-2222-4A5B-9C8D-0E1F2A3B4C5D"
+        let path = try write("keys", """
+            # global, then per account (either case), tabs allowed
+            \(docuSignKey)
+            \(a) key-of-a-1
+            \(a)\t  key-of-a-2
+            \(b.lowercased()) key-of-b
+            \(a) key-of-a-1
+            \(b) \(docuSignKey)
+            7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5 short-guid
+            \(a) two words
+            \(a)
+
+            """)
+        let (keys, warnings) = try SigningKeys.load(keyFiles: [path], environmentValue: "env-global, \(b) key-of-b-env")
+        XCTAssertEqual(keys.globalKeyCount, 2)
+        XCTAssertEqual(keys.accountCount, 2)
+        XCTAssertEqual(keys.accountKeyCount, 4)
+        XCTAssertEqual(keys.accounts, [AccountID(a)!, AccountID(b)!])
+        XCTAssertEqual(keys.keysTried(for: AccountID(a)), 4)
+        XCTAssertEqual(keys.keysTried(for: AccountID(b)), 4)
+        XCTAssertEqual(keys.keysTried(for: nil), 2)
+        let expected = [
+            ("line 6", "repeats"), ("line 7", "a key for every account"), ("line 8", "not an account GUID"),
+            ("line 9", "whitespace inside"), ("line 10", "account id without a key"),
+        ]
+        for (line, text) in expected {
+            XCTAssertTrue(warnings.contains { $0.contains(line) && $0.contains(text) }, "\(line) \(text): \(warnings)")
+        }
+        XCTAssertEqual(warnings.count, expected.count, "\(warnings)")
+        for warning in warnings {
+            assertNoKeyMaterial(warning, keys: [docuSignKey, "key-of-a-1", "key-of-b", "two words", "short-guid"])
+        }
+        XCTAssertTrue("\(keys)".contains("2 global, 4 for 2 accounts"), "\(keys)")
     }
 
     func testUnreadableFileThrowsNamingTheFile() throws {

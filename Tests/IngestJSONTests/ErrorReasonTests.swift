@@ -1,4 +1,5 @@
 import IngestJSON
+import IngestTestSupport
 import XCTest
 
 /// Each error reason, with the exact offset it must report: the first byte at which the input

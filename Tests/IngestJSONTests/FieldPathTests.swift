@@ -1,4 +1,5 @@
 import IngestJSON
+import IngestTestSupport
 import XCTest
 
 /// Which values count as the four fields: exact paths, decoded keys, accepted types, duplicate

@@ -12,6 +12,9 @@ final class ConfigurationTests: XCTestCase {
         "max-body": "huge", "max-header-bytes": "10", "stream-threshold": "1", "request-timeout": "soon",
         "idle-timeout": "0", "max-connections": "-1", "min-free-bytes": "x", "log-format": "xml", "log-level": "loud",
         "log-dir": "", "commit-stall-timeout": "never", "max-unsynced-bytes": "1",
+        // Without --oauth-jwks, any OAuth claim flag is a mistake; the JWKS file does not exist.
+        "oauth-jwks": "/nonexistent/jwks.json", "oauth-issuer": "https://login.example/", "oauth-audience": "api://x",
+        "oauth-leeway": "soon", "pid-file": "/nonexistent/dir/serve.pid",
         // Native TLS (without --tls-cert/--tls-key each of these is refused, naming itself).
         "tls-cert": "/nonexistent/cert.pem", "tls-key": "/nonexistent/key.pem", "tls-client-ca": "/nonexistent/ca.pem",
         "tls-client-verify": "sometimes", "tls-client-subject": "CN=x", "tls-client-spki-sha256": "abc",

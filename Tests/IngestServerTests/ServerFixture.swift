@@ -33,9 +33,10 @@ final class ServerFixture: @unchecked Sendable {
 
     /// A correctly signed webhook request for `body`.
     func signedRequest(_ body: [UInt8], extraHeaders: [String] = [],
-                       accountHeader: String? = ConnectMessages.accountId) -> [UInt8] {
+                       accountHeader: String? = ConnectMessages.accountId,
+                       contentType: String? = "application/json") -> [UInt8] {
         ConnectMessages.request(body: body, signatures: [signature(body)], extraHeaders: extraHeaders,
-                                accountHeader: accountHeader)
+                                accountHeader: accountHeader, contentType: contentType)
     }
 
     func client() throws -> LoopbackClient { try LoopbackClient(port: port) }

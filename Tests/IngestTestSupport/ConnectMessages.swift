@@ -18,11 +18,14 @@ public enum ConnectMessages {
     /// The account id the messages built here claim (in the body and in `X-DocuSign-AccountId`).
     public static let accountId = "7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d"
 
-    /// A POST of `body` to `path` with the given signature header values (already base64), and an
-    /// `X-DocuSign-AccountId` header unless `accountHeader` is nil.
+    /// A POST of `body` to `path` with the given signature header values (already base64), an
+    /// `X-DocuSign-AccountId` header unless `accountHeader` is nil, and a `Content-Type` header
+    /// unless `contentType` is nil.
     public static func request(body: [UInt8], signatures: [String], path: String = "/webhooks/docusign",
-                               extraHeaders: [String] = [], accountHeader: String? = accountId) -> [UInt8] {
-        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                               extraHeaders: [String] = [], accountHeader: String? = accountId,
+                               contentType: String? = "application/json") -> [UInt8] {
+        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
         head += "X-Authorization-Digest: HMACSHA256\r\n"
         if let accountHeader { head += "X-DocuSign-AccountId: \(accountHeader)\r\n" }
         for (i, s) in signatures.enumerated() { head += "X-DocuSign-Signature-\(i + 1): \(s)\r\n" }

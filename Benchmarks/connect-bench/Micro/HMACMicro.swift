@@ -1,3 +1,4 @@
+import Foundation
 import IngestHMAC
 
 /// Micro-benchmarks for IngestHMAC: the per-message verification the server does, against raw
@@ -84,11 +85,69 @@ func runHMACMicro(minimumSeconds: Double) -> [MicroResult] {
                                        note: "code checked; allocates"))
         }
     }
+    results += runAccountKeyMicro(minimumSeconds: minimumSeconds)
     return results
 }
 
+/// Per-account keys: a 450 B message whose account has one key, with 1,000 other accounts of two
+/// keys each loaded, against the same message with one global key. Both parse the
+/// `X-DocuSign-AccountId` value per message, as the server does; the difference is the account
+/// lookup. Interleaved rounds, medians reported.
+func runAccountKeyMicro(minimumSeconds: Double) -> [MicroResult] {
+    let key = Array("K4vZ3oQ1v0m9b2XkTQ8Wn6YpRr5sUu7wAa1Bc2De3Fg=".utf8)
+    let accountText = Array("7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5d".utf8)
+    let account = accountText.withUnsafeBytes { AccountID(text: $0) }!
+    var random = SystemRandomNumberGenerator()
+    var accounts: [(account: AccountID, secrets: [[UInt8]])] = [(account, [key])]
+    for _ in 0..<1000 {
+        accounts.append((AccountID(high: random.next(), low: random.next()),
+                         [(0..<44).map { _ in UInt8.random(in: 65...90) }, (0..<44).map { _ in UInt8.random(in: 65...90) }]))
+    }
+    let body = HMACMicroBody.make(count: 450)
+    let signature = HMACSHA256.signatureHeaderValue(key: key, message: body)
+    let variants: [(String, SigningKeys)] = [
+        ("hmac 450B, 1 global key, acct parsed", SigningKeys(secrets: [key])),
+        ("hmac 450B, acct key, 1,001 accounts", SigningKeys(global: [], accounts: accounts)),
+    ]
+    let authenticators = variants.map { MessageAuthenticator(keys: $0.1) }
+    var rounds: [[Double]] = [[], []]
+    var operations = [0, 0]
+    let roundCount = 11
+    let roundSeconds = max(0.02, minimumSeconds / Double(roundCount))
+    for _ in 0..<roundCount {
+        for (index, authenticator) in authenticators.enumerated() {
+            var verified = 0
+            let timing = body.withUnsafeBytes { bodyBytes in
+                signature.withUnsafeBytes { signatureBytes in
+                    accountText.withUnsafeBytes { header in
+                        measure(minimumSeconds: roundSeconds, batch: 1000) {
+                            for _ in 0..<1000 {
+                                authenticator.begin(account: AccountID(text: header))
+                                authenticator.addCandidateSignature(signatureBytes)
+                                authenticator.update(bodyBytes)
+                                if authenticator.finish() { verified += 1 }
+                            }
+                        }
+                    }
+                }
+            }
+            precondition(verified == timing.operations + 1000, "account-key micro: \(verified) verified")
+            rounds[index].append(timing.nanoseconds / Double(timing.operations))
+            operations[index] += timing.operations
+        }
+    }
+    let ratios = zip(rounds[1], rounds[0]).map { $0 / $1 }.sorted()
+    return variants.indices.map { index in
+        let median = rounds[index].sorted()[rounds[index].count / 2]
+        let note = index == 0 ? "median of \(roundCount) interleaved rounds"
+            : "median of \(roundCount) interleaved rounds; per-round ratio to 1 global key: median \(String(format: "%.3f", ratios[ratios.count / 2]))"
+        return MicroResult(name: variants[index].0, bytesPerOperation: 450, operations: operations[index],
+                           nanoseconds: median * Double(operations[index]), note: note)
+    }
+}
+
 /// A deterministic JSON-looking body of an exact size (content does not affect hashing speed).
-private enum HMACMicroBody {
+enum HMACMicroBody {
     static func make(count: Int) -> [UInt8] {
         let prefix = Array(#"{"event":"envelope-completed","apiVersion":"v2.1","configurationId":10363315,"data":{"filler":""#.utf8)
         var body = prefix

@@ -7,18 +7,18 @@ import Glibc
 /// piece crashes the test instead of passing silently (picohttpparser's guard-page trick).
 ///
 /// One arena is reused for every piece (copying the piece in), so feeding byte by byte costs no
-/// system calls. Owns its mapping; unmapped in `deinit`.
-final class GuardedArena {
-    enum Guard { case after, before }
+/// system calls. Owns its mapping; unmapped in `deinit`. Used by the JSON and XML scanner tests.
+public final class GuardedArena {
+    public enum Guard: Sendable { case after, before }
 
     private let base: UnsafeMutableRawPointer
     private let mappedBytes: Int
     private let page: Int
     /// Usable bytes between the two guard pages.
-    let capacity: Int
+    public let capacity: Int
 
     /// - Parameter capacity: the largest piece it can hold (rounded up to whole pages).
-    init(capacity: Int) {
+    public init(capacity: Int) {
         page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let usable = (capacity + page - 1) / page * page
         self.capacity = usable
@@ -33,7 +33,7 @@ final class GuardedArena {
     deinit { munmap(base, mappedBytes) }
 
     /// Copies `piece` next to a guard page and calls `body` with it.
-    func withGuarded<R>(_ piece: ArraySlice<UInt8>, _ where: Guard, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    public func withGuarded<R>(_ piece: ArraySlice<UInt8>, _ where: Guard, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         precondition(piece.count <= capacity, "piece of \(piece.count) bytes exceeds arena capacity \(capacity)")
         let start = `where` == .after ? base + page + capacity - piece.count : base + page
         piece.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: piece.count) }
