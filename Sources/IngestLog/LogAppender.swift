@@ -46,6 +46,10 @@ public final class LogAppender: @unchecked Sendable {
         }
     }
 
+    /// Chunks whose records average at least this many bytes are written with `pwrite`, smaller
+    /// ones copied into the mapping (see `copyAndPublish`).
+    static let pwriteRecordSize = 4096
+
     /// Records staged since the last commit.
     public var stagedCount: Int { spans.count }
 
@@ -118,15 +122,22 @@ public final class LogAppender: @unchecked Sendable {
     }
 
     /// Fills in sequence numbers (and the duplicate marks the reservation decided), writes each
-    /// chunk into its segment in one `pwrite` (state words still 0), then publishes each record's
-    /// state word through the mapping (release) and releases the chunk's reservations.
+    /// chunk into its segment (state words still 0), then publishes each record's state word
+    /// through the mapping (release) and releases the chunk's reservations.
+    ///
+    /// How a chunk is written depends on its records' size. Records of a page or more on average
+    /// (envelope summaries, documents) go in one `pwrite`: the first store into a page of a shared
+    /// file mapping costs a write fault, and `pwrite` takes none; only the pages that hold a
+    /// record start fault, for the state word. Smaller records (bare events, nine to a page) are
+    /// copied into the mapping: every page holds record starts and faults for the state words
+    /// anyway, so a `pwrite` would only add its own cost (measured: 0.6 against 0.2 µs per
+    /// 456-byte record in commits of 32; 2.2 against 2.6 µs per 6.4 KB record).
     ///
     /// Why the state words go through the mapping and not in the `pwrite`: the kernel's copy
     /// need not store bytes in order (fast string copies), so a reader could see a state word
     /// before the bytes it vouches for; a store made after `pwrite` returned, with release
-    /// ordering, comes after all of them. It costs one write fault per page holding a record
-    /// start, where the mapping had none yet.
-    /// If a write fails, nothing is published: `commit` voids every chunk.
+    /// ordering, comes after all of them. If a write fails, nothing is published: `commit` voids
+    /// every chunk.
     private func copyAndPublish(firstSequence: UInt64) throws(LogError) {
         let staged = buffer.bytes
         var offset = 0
@@ -139,7 +150,12 @@ public final class LogAppender: @unchecked Sendable {
             offset += spans[index]
         }
         for chunk in chunks {
-            try chunk.segment.write(staged.buffer(chunk.bufferOffset, chunk.byteCount), at: chunk.segmentOffset)
+            let source = staged.buffer(chunk.bufferOffset, chunk.byteCount)
+            if chunk.byteCount >= chunk.recordCount * LogAppender.pwriteRecordSize {
+                try chunk.segment.write(source, at: chunk.segmentOffset)
+            } else {
+                chunk.segment.bytes.copy(from: source, to: chunk.segmentOffset)
+            }
         }
         atomicReleaseFence()
         for chunk in chunks {
