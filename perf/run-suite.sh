@@ -2,12 +2,15 @@
 # Runs the connect-ingest benchmark suite on this machine and writes
 # perf/results/YYYY-MM-DD-<host>.md (see perf/README.md for the method and how to read it).
 #
-# Everything is measured with the same generator, connect-bench: first an nginx `return 200`
-# baseline per payload, then connect-ingest (spawned by connect-bench, which also checks the
-# log exactly-once afterwards) for workers x payload x sync, an open-loop latency run at half the
-# closed-loop `small` rate, and the micro-benchmarks. When a target from issue 6 is missed, the
-# failing case is profiled briefly (perf stat, perf record, strace -c) and the findings go into
-# the results file.
+# Everything is measured with the project's generator, connect-bench, and cross-checked with wrk:
+# ROUNDS interleaved rounds of {nginx `return 200`, connect-ingest --sync none, --sync batch} x
+# {small, summary} with 2 workers, each once with connect-bench (spawned server, log checked
+# exactly-once afterwards) and once with wrk (one fixed signed body, `connect-bench wrk-script`;
+# the log is verified and must hold every 200); then the rest of the matrix (other payloads and
+# worker counts) once; OPEN_RUNS open-loop runs each for none and batch at half their closed-loop
+# small rates (and nginx on the none schedule); the micro-benchmarks. Targets (issue 16) are
+# judged on the medians of the rounds; a missed one is profiled briefly (perf stat, perf record,
+# strace -c) and the findings go into the results file.
 #
 # Environment (all optional):
 #   PROJECT_ROOT      package root to build and run (default: the folder above this script)
@@ -20,7 +23,11 @@
 #   DOC_CONNECTIONS   connections for documents (default 8)
 #   THREADS           generator threads (default 1, connect-bench's default)
 #   WORKERS_LIST      server worker counts (default "1 2")
-#   PAYLOADS          default "small summary mix documents"
+#   PAYLOADS          default "small summary mix documents"; `summary` bodies have
+#                     SUMMARY_RECIPIENTS signers (default 6: 5.6-6.8 KB, about 6.4 KB)
+#   ROUNDS            interleaved rounds of the small/summary comparison (default 3)
+#   OPEN_RUNS         open-loop runs each for none and batch (default 5)
+#   WRK               auto (use wrk when installed) | off
 #   SYNCS             default "none batch"
 #   NGINX_WORKERS     nginx worker_processes (default 2, the workers of the ratio row)
 #   MICRO_SECONDS     minimum seconds per micro-benchmark (default 2; 0 skips micro mode)
@@ -44,6 +51,10 @@ WORKERS_LIST="${WORKERS_LIST:-1 2}"
 PAYLOADS="${PAYLOADS:-small summary mix documents}"
 SYNCS="${SYNCS:-none batch}"
 NGINX_WORKERS="${NGINX_WORKERS:-2}"
+SUMMARY_RECIPIENTS="${SUMMARY_RECIPIENTS:-6}"
+ROUNDS="${ROUNDS:-3}"
+OPEN_RUNS="${OPEN_RUNS:-5}"
+WRK="${WRK:-auto}"
 MICRO_SECONDS="${MICRO_SECONDS:-2}"
 PROFILE="${PROFILE:-auto}"
 PROFILE_SECONDS="${PROFILE_SECONDS:-3}"
@@ -156,6 +167,9 @@ HOST_NAME="${HOST_NAME:-machine}"
     echo "doc_connections=$DOC_CONNECTIONS"
     echo "threads=$THREADS"
     echo "nginx_workers=$NGINX_WORKERS"
+    echo "summary_recipients=$SUMMARY_RECIPIENTS"
+    echo "rounds=$ROUNDS"
+    echo "open_runs=$OPEN_RUNS"
 } > "$WORK/machine.txt"
 log "machine: $(nproc) cores, load $(loadavg), commit $(grep '^commit=' "$WORK/machine.txt" | cut -d= -f2-)"
 
@@ -238,7 +252,9 @@ fi
 # Runs. Each run gets a folder: meta.txt (key=value), out.json (connect-bench --json), err.txt.
 # ---------------------------------------------------------------------------------------------
 RUN_N=0
+ROUND=""
 HMAC_KEY="perf-suite-$(date +%s)-$RANDOM"
+echo "$HMAC_KEY" > "$WORK/hmac.key"
 run_bench() { # kind workers payload sync connections duration rate -- connect-bench args...
     local kind=$1 workers=$2 payload=$3 sync=$4 conns=$5 dur=$6 rate=$7
     shift 8
@@ -248,10 +264,10 @@ run_bench() { # kind workers payload sync connections duration rate -- connect-b
     local cmd; cmd="$(quote_cmd "$BENCH" "$@")"
     {
         echo "kind=$kind"; echo "workers=$workers"; echo "payload=$payload"; echo "sync=$sync"
-        echo "connections=$conns"; echo "duration=$dur"; echo "rate=$rate"
+        echo "connections=$conns"; echo "duration=$dur"; echo "rate=$rate"; echo "round=$ROUND"
         echo "load_before=$(loadavg)"; echo "command=$cmd"
     } > "$dir/meta.txt"
-    log "run $RUN_N: $kind workers=$workers payload=$payload sync=$sync conns=$conns ${rate:+rate=$rate }(${dur}s), load $(loadavg)"
+    log "run $RUN_N: $kind workers=$workers payload=$payload sync=$sync conns=$conns ${rate:+rate=$rate }${ROUND:+round $ROUND }(${dur}s), load $(loadavg)"
     local rc=0 mark0
     cpu_mark; mark0="$CPU_MARK"
     # In the background and waited for, so that a signal reaches the trap at once.
@@ -292,49 +308,160 @@ cpu_mark() { # sets CPU_MARK="epoch machine-user-ticks children-user-seconds ngi
 
 conns_for() { [[ "$1" == documents ]] && echo "$DOC_CONNECTIONS" || echo "$CONNECTIONS"; }
 dur_for() { [[ "$1" == documents ]] && echo "$DOC_DURATION" || echo "$DURATION"; }
-# Workers from most to fewest, so the workers-2 rows run right after the nginx row they are
-# compared with (the load on a shared machine drifts).
-WORKERS_ORDER="$(tr ' ' '\n' <<< "$WORKERS_LIST" | grep -v '^$' | sort -rn | tr '\n' ' ')"
+# connect-bench's payload flags: `summary` means envelope summaries with SUMMARY_RECIPIENTS signers.
+payload_args() { if [[ "$1" == summary ]]; then echo "--payload summary --recipients $SUMMARY_RECIPIENTS"; else echo "--payload $1"; fi; }
+has_payload() { [[ " $PAYLOADS " == *" $1 "* ]]; }
 
-SMALL_W2_NONE_DIR=""
+# wrk, with one signed body per payload (the same bodies connect-bench builds).
+WRK_BIN=""
+if [[ "$WRK" != off ]] && command -v wrk >/dev/null; then WRK_BIN="$(command -v wrk)"; fi
+if [[ -n "$WRK_BIN" ]]; then
+    for payload in small summary; do
+        if [[ "$payload" == summary ]]; then
+            "$BENCH" wrk-script --payload summary --recipients "$SUMMARY_RECIPIENTS" --min-bytes 6400 --hmac-key "$HMAC_KEY" > "$WORK/wrk-$payload.lua"
+        else
+            "$BENCH" wrk-script --payload small --hmac-key "$HMAC_KEY" > "$WORK/wrk-$payload.lua"
+        fi
+    done
+    echo "wrk=$WRK_BIN $("$WRK_BIN" --version 2>&1 | head -1 | awk '{print $1, $2}')" >> "$WORK/machine.txt"
+else
+    echo "wrk_note=wrk is not installed (or WRK=off): no wrk cross-check." >> "$WORK/machine.txt"
+fi
+server_ticks() { # pid... -> user+system ticks of those processes
+    local total=0 pid u st
+    for pid in "$@"; do
+        [[ -r "/proc/$pid/stat" ]] || continue
+        read -r u st < <(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$pid/stat") || continue
+        total=$((total + u + st))
+    done
+    echo "$total"
+}
+# wrk against nginx or a connect-ingest started here (2 workers, fresh log). Folder: meta.txt,
+# wrk.txt, and for connect-ingest serve.err and verify.txt (the log after the run: every 200 must
+# be in it). render_results.py turns it into an out.json like connect-bench's.
+run_wrk() { # target(nginx|ingest) payload sync
+    local target=$1 payload=$2 sync=$3
+    RUN_N=$((RUN_N + 1))
+    local dir; dir="$WORK/runs/$(printf '%02d' "$RUN_N")-wrk-$target-w2-$payload-$sync"
+    mkdir -p "$dir"
+    local port pids server_cmd=""
+    if [[ "$target" == nginx ]]; then
+        port="$NGINX_PORT"; pids="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"
+    else
+        "$SERVER" serve --host 127.0.0.1 --port 0 --workers 2 --sync "$sync" --log-dir "$dir/log" \
+            --hmac-key-file "$WORK/hmac.key" > "$dir/serve.out" 2> "$dir/serve.err" &
+        SERVER_PID=$!
+        server_cmd="$(quote_cmd "$SERVER" serve --host 127.0.0.1 --port 0 --workers 2 --sync "$sync" --log-dir LOGDIR --hmac-key-file KEYFILE)"
+        local i
+        for (( i = 0; i < 200; i++ )); do
+            port="$(grep -o 'listening on [^ ]*' "$dir/serve.out" 2>/dev/null | sed 's/.*://' || true)"
+            [[ -n "$port" ]] && break
+            sleep 0.05
+        done
+        pids="$SERVER_PID"
+    fi
+    local args=(-t2 "-c$CONNECTIONS" "-d${DURATION}s" --latency -s "$WORK/wrk-$payload.lua" "http://127.0.0.1:$port/webhooks/docusign")
+    {
+        echo "kind=wrk-$target"; echo "workers=2"; echo "payload=$payload"; echo "sync=$sync"
+        echo "connections=$CONNECTIONS"; echo "duration=$DURATION"; echo "rate="; echo "round=$ROUND"
+        echo "load_before=$(loadavg)"; echo "command=$(quote_cmd "$WRK_BIN" "${args[@]}")"
+        echo "server_command=$server_cmd"
+    } > "$dir/meta.txt"
+    log "run $RUN_N: wrk $target payload=$payload sync=$sync ${ROUND:+round $ROUND }(${DURATION}s), load $(loadavg)"
+    local mark0 t0 t1 rc=0
+    # shellcheck disable=SC2086
+    t0="$(server_ticks $pids)"
+    cpu_mark; mark0="$CPU_MARK"
+    "$WRK_BIN" "${args[@]}" > "$dir/wrk.txt" 2> "$dir/wrk.err" || rc=$?
+    cpu_mark
+    # shellcheck disable=SC2086
+    t1="$(server_ticks $pids)"
+    {
+        echo "cpu_marks=$mark0 $CPU_MARK $(getconf CLK_TCK)"
+        echo "server_ticks=$t0 $t1 $(getconf CLK_TCK)"
+        echo "rc=$rc"; echo "load_after=$(loadavg)"
+    } >> "$dir/meta.txt"
+    if [[ "$target" == ingest ]]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+        "$SERVER" verify --log-dir "$dir/log" > "$dir/verify.txt" 2>&1 || true
+        rm -rf "$dir/log"
+    fi
+    python3 "$RENDER" wrk-json "$dir" > "$dir/out.json" || true
+}
+
+# The comparison the targets are judged on: ROUNDS interleaved rounds, 2 workers.
+for (( r = 1; r <= ROUNDS; r++ )); do
+    ROUND=$r
+    for payload in small summary; do
+        has_payload "$payload" || continue
+        # shellcheck disable=SC2046
+        if [[ -n "$NGINX_PORT" ]]; then
+            run_bench nginx "$NGINX_WORKERS" "$payload" - "$CONNECTIONS" "$DURATION" "" -- \
+                --url "http://127.0.0.1:$NGINX_PORT/webhooks/docusign" --hmac-key "$HMAC_KEY" \
+                $(payload_args "$payload") --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --json
+        fi
+        for sync in $SYNCS; do
+            # shellcheck disable=SC2046
+            run_bench ingest 2 "$payload" "$sync" "$CONNECTIONS" "$DURATION" "" -- \
+                --spawn --workers 2 --sync "$sync" $(payload_args "$payload") \
+                --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" --json
+        done
+        if [[ -n "$WRK_BIN" ]]; then
+            [[ -n "$NGINX_PORT" ]] && run_wrk nginx "$payload" -
+            for sync in $SYNCS; do run_wrk ingest "$payload" "$sync"; done
+        fi
+    done
+done
+ROUND=""
+
+# The rest of the matrix, once: the other payloads with 2 workers, and every payload with the
+# other worker counts (workers from most to fewest, each payload right after its nginx row).
+WORKERS_ORDER="$(tr ' ' '\n' <<< "$WORKERS_LIST" | grep -v '^$' | sort -rn | tr '\n' ' ')"
 for payload in $PAYLOADS; do
     conns="$(conns_for "$payload")"; dur="$(dur_for "$payload")"
-    if [[ -n "$NGINX_PORT" ]]; then
+    in_rounds=0
+    [[ "$payload" == small || "$payload" == summary ]] && (( ROUNDS > 0 )) && in_rounds=1
+    # shellcheck disable=SC2046
+    if [[ -n "$NGINX_PORT" && $in_rounds == 0 ]]; then
         run_bench nginx "$NGINX_WORKERS" "$payload" - "$conns" "$dur" "" -- \
             --url "http://127.0.0.1:$NGINX_PORT/webhooks/docusign" --hmac-key "$HMAC_KEY" \
-            --payload "$payload" --connections "$conns" --threads "$THREADS" --duration "$dur" --json
+            $(payload_args "$payload") --connections "$conns" --threads "$THREADS" --duration "$dur" --json
     fi
     for workers in $WORKERS_ORDER; do
+        [[ $in_rounds == 1 && "$workers" == 2 ]] && continue
         for sync in $SYNCS; do
+            # shellcheck disable=SC2046
             run_bench ingest "$workers" "$payload" "$sync" "$conns" "$dur" "" -- \
-                --spawn --workers "$workers" --sync "$sync" --payload "$payload" \
+                --spawn --workers "$workers" --sync "$sync" $(payload_args "$payload") \
                 --connections "$conns" --threads "$THREADS" --duration "$dur" --json
-            if [[ "$payload" == small && "$workers" == 2 && "$sync" == none ]]; then
-                SMALL_W2_NONE_DIR="$LAST_RUN_DIR"
-            fi
         done
     done
 done
 
-# Open loop at half the closed-loop small/none/2-workers rate, then nginx on the same schedule.
-OPEN_RATE=""
-if [[ -n "$SMALL_W2_NONE_DIR" ]]; then
-    OPEN_RATE="$(python3 "$RENDER" half-rate "$SMALL_W2_NONE_DIR/out.json" || true)"
-fi
-if [[ -n "$OPEN_RATE" && "$OPEN_RATE" -gt 0 ]]; then
-    run_bench open 2 small none "$CONNECTIONS" "$DURATION" "$OPEN_RATE" -- \
-        --spawn --workers 2 --sync none --payload small --connections "$CONNECTIONS" \
-        --threads "$THREADS" --rate "$OPEN_RATE" --duration "$DURATION" --json
+# Open loop at half the closed-loop small rates (medians of the rounds): OPEN_RUNS runs each for
+# none and batch, interleaved, then nginx on the none schedule.
+OPEN_RATE_NONE="$(python3 "$RENDER" half-rate "$WORK" small none || true)"
+OPEN_RATE_BATCH="$(python3 "$RENDER" half-rate "$WORK" small batch || true)"
+for (( r = 1; r <= OPEN_RUNS; r++ )); do
+    ROUND=$r
+    for sync in $SYNCS; do
+        rate="$OPEN_RATE_NONE"; [[ "$sync" == batch ]] && rate="$OPEN_RATE_BATCH"
+        [[ -n "$rate" && "$rate" -gt 0 ]] || continue
+        run_bench open 2 small "$sync" "$CONNECTIONS" "$DURATION" "$rate" -- \
+            --spawn --workers 2 --sync "$sync" --payload small --connections "$CONNECTIONS" \
+            --threads "$THREADS" --rate "$rate" --duration "$DURATION" --json
+    done
+done
+ROUND=""
+if [[ -n "$NGINX_PORT" && -n "$OPEN_RATE_NONE" && "$OPEN_RATE_NONE" -gt 0 ]]; then
     # The same schedule against nginx: what the machine and the generator add to the latency.
-    if [[ -n "$NGINX_PORT" ]]; then
-        run_bench nginx-open "$NGINX_WORKERS" small - "$CONNECTIONS" "$DURATION" "$OPEN_RATE" -- \
-            --url "http://127.0.0.1:$NGINX_PORT/webhooks/docusign" --hmac-key "$HMAC_KEY" \
-            --payload small --connections "$CONNECTIONS" --threads "$THREADS" \
-            --rate "$OPEN_RATE" --duration "$DURATION" --json
-    fi
-else
-    log "no small/none/2-workers closed-loop rate: open-loop run skipped"
+    run_bench nginx-open "$NGINX_WORKERS" small - "$CONNECTIONS" "$DURATION" "$OPEN_RATE_NONE" -- \
+        --url "http://127.0.0.1:$NGINX_PORT/webhooks/docusign" --hmac-key "$HMAC_KEY" \
+        --payload small --connections "$CONNECTIONS" --threads "$THREADS" \
+        --rate "$OPEN_RATE_NONE" --duration "$DURATION" --json
 fi
+[[ -z "$OPEN_RATE_NONE" ]] && log "no small/none/2-workers closed-loop rate: open-loop runs skipped"
 
 # Micro-benchmarks.
 if [[ "$MICRO_SECONDS" != 0 ]]; then
@@ -393,7 +520,7 @@ profile_case() { # payload sync rate(or empty) reason
     echo "server_command=$(quote_cmd "$SERVER" serve --host 127.0.0.1 --port 0 --workers 2 --sync "$sync" --log-dir LOGDIR --hmac-key-file KEYFILE)" >> "$dir/meta.txt"
     # base: closed loop; args: with the rate when the case is about open-loop latency.
     local base=(--url "http://127.0.0.1:$port/webhooks/docusign" --hmac-key "$HMAC_KEY"
-                --payload "$payload" --connections "$conns" --threads "$THREADS" --pool-mb 32 --json)
+                $(payload_args "$payload") --connections "$conns" --threads "$THREADS" --pool-mb 32 --json)
     local args=("${base[@]}")
     [[ -n "$rate" ]] && args+=(--rate "$rate")
     # The window opens half a second after the generator starts sending (it first builds its

@@ -16,6 +16,8 @@ public struct BenchOptions: Sendable, Equatable {
     public var rate: Double?
     public var payload: PayloadKind = .small
     public var documentSize = 1 << 20
+    /// `--recipients N`: every envelope has N signers (nil: 1-3, as in a real flood).
+    public var recipients: Int?
     public var hmacKey: String?
     public var hmacKeyFile: String?
     public var badSignatureRate = 0.0
@@ -101,6 +103,10 @@ public struct BenchOptions: Sendable, Equatable {
                     throw BenchOptionError("--document-size: expected a size >= 1024 bytes (e.g. 1048576, 512K, 25M), got '\(text)'")
                 }
                 o.documentSize = size
+            case "--recipients":
+                let n = try integer(flag)
+                guard n <= 50 else { throw BenchOptionError("--recipients: expected 1 to 50, got \(n)") }
+                o.recipients = n
             case "--hmac-key": o.hmacKey = try value(flag)
             case "--hmac-key-file": o.hmacKeyFile = try value(flag)
             case "--bad-signature-rate":
@@ -216,7 +222,8 @@ public struct BenchOptions: Sendable, Equatable {
 
     USAGE
       connect-bench [load] [options] [-- server flags]
-      connect-bench micro [--seconds S] [--only NAME] [--json]
+      connect-bench micro [--seconds S] [--only NAME] [--match TEXT] [--iterations N] [--json]
+      connect-bench wrk-script --payload small|summary [--recipients N] [--min-bytes N] --hmac-key K
       connect-bench --help
 
     LOAD MODE (default): signed Connect 2.0 messages over keep-alive HTTP/1.1 connections.
@@ -239,6 +246,8 @@ public struct BenchOptions: Sendable, Equatable {
       --payload-file F          send the bytes of F, as they are, every time
       --document-size SIZE      body size for --payload documents, e.g. 1048576, 512K, 25M
                                 (default 1M)
+      --recipients N            every envelope has N signers (default 1-3 at random); with
+                                --payload summary, 6 gives bodies of 5.6-6.8 KB (about 6.4 KB)
       --hmac-key KEY            HMAC key (the secret string as DocuSign shows it); default: the
                                 first of $CONNECT_HMAC_KEYS, or with --spawn a random key
       --hmac-key-file PATH      read the key from PATH (first non-blank, non-# line, trimmed)

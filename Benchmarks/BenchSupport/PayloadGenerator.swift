@@ -14,6 +14,9 @@ public struct PayloadSettings: Sendable {
     public var ticksPerMessage: Int64
     /// The body for `.file`, read once by the caller.
     public var fileBody: [UInt8]
+    /// Every envelope has this many signers (nil: 1-3, as in a real flood). `wrk-script` uses it
+    /// to build larger envelope summaries.
+    public var recipients: Int? = nil
     /// `--account-id`: the `X-DocuSign-AccountId` value sent instead of ``accountId``.
     public var accountHeader: [UInt8]?
 
@@ -76,7 +79,7 @@ public struct PayloadGenerator {
             write(into: &body, plan: plan, stepIndex: plan.messageCount - 1, summary: true, document: documentBase64)
         case .small, .summary, .mix:
             if envelope == nil || envelopeStep == envelope!.messageCount {
-                envelope = EnvelopePlan(serial: UInt64(nextIndex), seed: settings.seed)
+                envelope = EnvelopePlan(serial: UInt64(nextIndex), seed: settings.seed, fixedRecipients: settings.recipients)
                 envelopeStep = 0
             }
             let plan = envelope!

@@ -248,6 +248,7 @@ struct LoadRun {
         let nowTicks = Int64(Date().timeIntervalSince1970 * 10_000_000)
         var settings = PayloadSettings(kind: options.payload, documentSize: options.documentSize, seed: seed,
                                        baseTicks: nowTicks, fileBody: fileBody)
+        settings.recipients = options.recipients
         settings.accountHeader = options.accountId.map { Array($0.utf8) }
         return settings
     }

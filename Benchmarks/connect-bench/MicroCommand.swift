@@ -1,7 +1,9 @@
 import BenchSupport
 import Foundation
 
-/// `connect-bench micro [--seconds S] [--only NAME] [--json]`: the modules' micro-benchmarks.
+/// `connect-bench micro [--seconds S] [--only NAME] [--match TEXT] [--iterations N] [--json]`: the
+/// modules' micro-benchmarks. `--iterations` runs a fixed amount of work instead of a time (for
+/// instruction counts under callgrind); `--match` picks benchmarks by name (JSON suite).
 ///
 /// Each module owner provides `Micro/<Module>Micro.swift` with `run<Module>Micro(minimumSeconds:)`;
 /// each benchmark checks its own answer, so the optimizer cannot skip the work.
@@ -26,6 +28,20 @@ func runMicroCommand(_ arguments: [String]) -> Int32 {
                 return 2
             }
             only = arguments[i]
+        case "--iterations":
+            i += 1
+            guard i < arguments.count, let n = Int(arguments[i]), n > 0 else {
+                FileHandle.standardError.write(Data("--iterations: expected a positive integer\n".utf8))
+                return 2
+            }
+            microFixedIterations = n
+        case "--match":
+            i += 1
+            guard i < arguments.count else {
+                FileHandle.standardError.write(Data("--match: expected text\n".utf8))
+                return 2
+            }
+            microNameFilter = arguments[i]
         case "--json":
             json = true
         case "--help", "-h":

@@ -41,6 +41,11 @@ public final class ConnectFieldScanner {
         core = JSONStreamScanner(maxDepth: maxDepth, valueCapacity: 512)
     }
 
+    /// For the tests that compare the deep fast path with the byte-by-byte scanner.
+    init(maxDepth: Int = 512, usesDeepPath: Bool) {
+        core = JSONStreamScanner(maxDepth: maxDepth, valueCapacity: 512, usesDeepPath: usesDeepPath)
+    }
+
     /// Starts a new document; invalidates values read from the previous one.
     public func reset() { core.reset() }
 

@@ -44,7 +44,7 @@ extension JSONStreamScanner {
                 // starts within reach, keep going here instead of returning to the dispatcher
                 // (one indirect branch per token was the biggest cost on envelope summaries).
                 i = endString(p, i &+ 1, count)
-                if mode != .string { return i }
+                if mode != .string || (isDeep && usesDeepPath) { return i }   // feed hands deep strings to scanDeep
                 continue
             }
             if b == UInt8(ascii: "\\") {

@@ -9,7 +9,9 @@
 ///
 /// Speed: `feed` dispatches on `mode` once per token at most; the common `"key":"value",` run is
 /// handled without going back to the dispatcher (`endString`), since one hard-to-predict indirect
-/// branch per token was the largest cost on envelope-summary bodies.
+/// branch per token was the largest cost on envelope-summary bodies. Inside containers where
+/// nothing is captured (most of an envelope summary), `scanDeep` validates 64 bytes at a time
+/// from bit masks instead (JSONStreamScanner+Deep.swift).
 ///
 /// Validation is complete: after `finish()` with no error the input was exactly one RFC 8259 JSON
 /// text in UTF-8 (no BOM, no comments, no trailing commas, no NaN, `\u` surrogates paired) with at
@@ -71,6 +73,9 @@ struct JSONStreamScanner: ~Copyable {
     }
 
     let maxDepth: Int
+    /// Whether `feed` hands deep containers to `scanDeep` (always, except in the tests that
+    /// compare the two paths).
+    let usesDeepPath: Bool
     var mode: Mode = .valueStart
     /// Bytes fed before the current piece: piece index + `consumed` = document offset.
     var consumed = 0
@@ -111,9 +116,10 @@ struct JSONStreamScanner: ~Copyable {
     /// Where strings end in the current piece (rebuilt for every piece).
     var window = NonPlainWindow()
 
-    init(maxDepth: Int, valueCapacity: Int) {
+    init(maxDepth: Int, valueCapacity: Int, usesDeepPath: Bool = true) {
         precondition(maxDepth >= 0, "maxDepth must not be negative")
         self.maxDepth = maxDepth
+        self.usesDeepPath = usesDeepPath
         containers = ContainerStack(capacity: maxDepth)
         fields = CaptureBuffers(valueCapacity: valueCapacity)
     }
@@ -146,6 +152,13 @@ struct JSONStreamScanner: ~Copyable {
         var i = 0
         window = NonPlainWindow()
         while i < count {
+            if isDeep && usesDeepPath {
+                let next = scanDeep(base, i, count)
+                if next != i {
+                    i = next
+                    continue
+                }
+            }
             switch mode {
             case .string: i = scanString(base, i, count)
             case .number: i = scanNumber(base, i, count)
@@ -216,7 +229,11 @@ struct JSONStreamScanner: ~Copyable {
             case .valueStart, .arrayFirst:
                 let next = beginValue(b, i, count)
                 if mode == .string { return scanString(p, next, count) }
-                if mode == .objectFirst || mode == .arrayFirst { i = next; continue }
+                if mode == .objectFirst || mode == .arrayFirst {
+                    if isDeep && usesDeepPath { return next }   // feed hands deep containers to scanDeep
+                    i = next
+                    continue
+                }
                 return next
             case .objectFirst, .keyStart:
                 if b == UInt8(ascii: "\"") {

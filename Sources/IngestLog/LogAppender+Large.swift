@@ -22,6 +22,9 @@ struct LargeSlot {
     var receivedAt: Int64 = 0
     var messageId: MessageID? = nil
     var payloadCRC: UInt32 = 0
+    /// A piece of the body could not be written: the record is voided at the next commit, which
+    /// then throws.
+    var writeError: LogError? = nil
 }
 
 /// Large bodies go into the log as they arrive, so a connection never holds a whole body.
@@ -48,7 +51,7 @@ extension LogAppender {
         var one = span
         let sequence = try withUnsafePointer(to: &one) { pointer throws(LogError) in
             try log.reserve(spans: UnsafeBufferPointer(start: pointer, count: 1), newestReceivedAt: receivedAtNanoseconds,
-                            chunks: &chunks, prefault: &prefault)
+                            chunks: &chunks, cacheRelease: &cacheRelease)
         }
         let chunk = chunks[0]
         chunks.removeAll(keepingCapacity: true)
@@ -77,7 +80,12 @@ extension LogAppender {
         let slot = largeSlots[index]
         precondition(slot.written + piece.count <= slot.bodyLength, "large record body longer than announced")
         guard piece.count > 0 else { return }
-        slot.segment!.bytes.copy(from: piece, to: slot.offset + LogFormat.recordHeaderLength + slot.written)
+        // With pwrite, like small records (Segment.write says why).
+        do {
+            try slot.segment!.write(piece, at: slot.offset + LogFormat.recordHeaderLength + slot.written)
+        } catch {
+            if slot.writeError == nil { largeSlots[index].writeError = error }
+        }
         largeSlots[index].bodyCRC = cl_crc32c(slot.bodyCRC, piece.baseAddress!, piece.count)
         largeSlots[index].written += piece.count
     }
@@ -120,9 +128,17 @@ extension LogAppender {
     }
 
     /// Publishes the records finished since the last commit (called by `commit()`).
-    func publishFinishedLarge() {
+    /// A record whose body could not be written is voided instead, and the first such error is
+    /// returned (`commit` throws it after the rest of its work).
+    func publishFinishedLarge() -> LogError? {
+        var failure: LogError? = nil
         for index in finishedLarge {
             let slot = largeSlots[index]
+            if let error = slot.writeError {
+                failure = failure ?? error
+                voidSlot(index)
+                continue
+            }
             let segment = slot.segment!
             if let id = slot.messageId,
                let firstCopy = log.firstCopy(of: id, sequence: segment.bytes.load(slot.offset + 8, as: UInt64.self),
@@ -140,11 +156,13 @@ extension LogAppender {
             freeSlot(index)
         }
         finishedLarge.removeAll(keepingCapacity: true)
+        return failure
     }
 
     private func freeSlot(_ index: Int) {
         largeSlots[index].phase = .free
         largeSlots[index].segment = nil
+        largeSlots[index].writeError = nil
     }
 
     private func freeSlotIndex() -> Int {

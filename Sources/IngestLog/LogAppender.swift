@@ -21,7 +21,7 @@ public final class LogAppender: @unchecked Sendable {
     var batchNewestReceivedAt = Int64.min
     var chunks: [MessageLog.ReservedChunk] = []
     var syncRanges: [(segment: Segment, offset: Int, count: Int)] = []
-    var prefault: (Segment, Int, Int)? = nil
+    var cacheRelease = MessageLog.CacheRelease()
     let syncEachBatch: Bool
 
     // Streaming records (LogAppender+Large.swift).
@@ -45,6 +45,10 @@ public final class LogAppender: @unchecked Sendable {
             voidSlot(index)
         }
     }
+
+    /// Chunks whose records average at least this many bytes are written with `pwrite`, smaller
+    /// ones copied into the mapping (see `copyAndPublish`).
+    static let pwriteRecordSize = 4096
 
     /// Records staged since the last commit.
     public var stagedCount: Int { spans.count }
@@ -73,8 +77,9 @@ public final class LogAppender: @unchecked Sendable {
     /// records are in the log and may be acknowledged.
     ///
     /// Returns the sequence numbers of the staged records, in staging order, or nil if none were
-    /// staged. Throws if the log is closed or a file operation fails (segment roll-over, msync):
-    /// then none of this commit's records may be acknowledged. The staged records are dropped
+    /// staged. Throws if the log is closed or a file operation fails (segment roll-over, pwrite,
+    /// msync, or an earlier `appendLargeBody` whose record is then voided): then none of this
+    /// commit's records may be acknowledged. The staged records are dropped
     /// (their reserved space, if any, is voided); finished streaming records are still published,
     /// so a retry by the sender can produce a duplicate, as any retry can.
     @discardableResult
@@ -82,7 +87,7 @@ public final class LogAppender: @unchecked Sendable {
         lastCommitDuplicates = 0
         if spans.isEmpty && finishedLarge.isEmpty { return nil }
         syncRanges.removeAll(keepingCapacity: true)
-        publishFinishedLarge()
+        let largeFailure = publishFinishedLarge()
         var assigned: ClosedRange<UInt64>? = nil
         if !spans.isEmpty {
             let first: UInt64
@@ -90,22 +95,20 @@ public final class LogAppender: @unchecked Sendable {
                 first = try spans.withUnsafeBufferPointer { spans throws(LogError) in
                     try identities.withUnsafeMutableBufferPointer { identities throws(LogError) in
                         try log.reserve(spans: spans, newestReceivedAt: batchNewestReceivedAt, chunks: &chunks,
-                                        prefault: &prefault, identities: identities)
+                                        cacheRelease: &cacheRelease, identities: identities)
                     }
                 }
+                try copyAndPublish(firstSequence: first)
             } catch {
                 voidReservedChunks()
                 resetStaging()
+                scheduleCacheRelease()
                 throw error
             }
-            copyAndPublish(firstSequence: first)
             assigned = first...(first + UInt64(spans.count) - 1)
             resetStaging()
         }
-        if let (segment, offset, count) = prefault {
-            prefault = nil
-            log.schedulePrefault(segment, offset: offset, count: count)
-        }
+        scheduleCacheRelease()
         // Drop segment references now: an idle worker must not keep a retired segment mapped
         // (the file's blocks are freed only when its last mapping goes, even after retention).
         chunks.removeAll(keepingCapacity: true)
@@ -114,13 +117,28 @@ public final class LogAppender: @unchecked Sendable {
             for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }
         }
         log.retentionCheck()
+        if let largeFailure { throw largeFailure }
         return assigned
     }
 
-    /// Fills in sequence numbers (and the duplicate marks the reservation decided), copies each
-    /// chunk into its segment in one piece, then publishes each record's state word (release) and
-    /// releases the chunk's reservations.
-    private func copyAndPublish(firstSequence: UInt64) {
+    /// Fills in sequence numbers (and the duplicate marks the reservation decided), writes each
+    /// chunk into its segment (state words still 0), then publishes each record's state word
+    /// through the mapping (release) and releases the chunk's reservations.
+    ///
+    /// How a chunk is written depends on its records' size. Records of a page or more on average
+    /// (envelope summaries, documents) go in one `pwrite`: the first store into a page of a shared
+    /// file mapping costs a write fault, and `pwrite` takes none; only the pages that hold a
+    /// record start fault, for the state word. Smaller records (bare events, nine to a page) are
+    /// copied into the mapping: every page holds record starts and faults for the state words
+    /// anyway, so a `pwrite` would only add its own cost (measured: 0.6 against 0.2 µs per
+    /// 456-byte record in commits of 32; 2.2 against 2.6 µs per 6.4 KB record).
+    ///
+    /// Why the state words go through the mapping and not in the `pwrite`: the kernel's copy
+    /// need not store bytes in order (fast string copies), so a reader could see a state word
+    /// before the bytes it vouches for; a store made after `pwrite` returned, with release
+    /// ordering, comes after all of them. If a write fails, nothing is published: `commit` voids
+    /// every chunk.
+    private func copyAndPublish(firstSequence: UInt64) throws(LogError) {
         let staged = buffer.bytes
         var offset = 0
         for index in spans.indices {
@@ -132,9 +150,16 @@ public final class LogAppender: @unchecked Sendable {
             offset += spans[index]
         }
         for chunk in chunks {
+            let source = staged.buffer(chunk.bufferOffset, chunk.byteCount)
+            if chunk.byteCount >= chunk.recordCount * LogAppender.pwriteRecordSize {
+                try chunk.segment.write(source, at: chunk.segmentOffset)
+            } else {
+                chunk.segment.bytes.copy(from: source, to: chunk.segmentOffset)
+            }
+        }
+        atomicReleaseFence()
+        for chunk in chunks {
             let target = chunk.segment.bytes
-            target.copy(from: staged.buffer(chunk.bufferOffset, chunk.byteCount), to: chunk.segmentOffset)
-            atomicReleaseFence()
             var position = chunk.segmentOffset
             for index in chunk.firstRecord..<(chunk.firstRecord + chunk.recordCount) {
                 target.publishState(LogFormat.State.done, at: position)
@@ -157,6 +182,13 @@ public final class LogAppender: @unchecked Sendable {
             chunk.segment.finishReservations(chunk.recordCount)
         }
         chunks.removeAll(keepingCapacity: true)
+    }
+
+    private func scheduleCacheRelease() {
+        if !cacheRelease.isEmpty {
+            log.scheduleCacheRelease(cacheRelease)
+            cacheRelease = MessageLog.CacheRelease()
+        }
     }
 
     private func resetStaging() {

@@ -16,6 +16,11 @@ public struct LogOptions: Sendable {
     /// `--retain-age` in seconds: delete the oldest whole segments whose newest record is older.
     public var retainAgeSeconds: Int64?
 
+    /// How much of the log behind the append position the writer leaves in the page cache;
+    /// older pages are written back and handed back to the kernel (see `MessageLog`, "page
+    /// cache"). Not a flag: the default suits every deployment; tests make it small.
+    public var cacheWindow: Int = 64 << 20
+
     public static let defaultSegmentSize = 128 << 20
     /// Segments smaller than this are not useful; `MessageLog.open` raises smaller values to it.
     public static let minimumSegmentSize = 4096

@@ -33,8 +33,14 @@ final class Segment: @unchecked Sendable {
     private let sealedNextSequence = Atomic<UInt64>(0)
     /// The newest receive time of any record reserved here (written under the reservation lock).
     let newestReceivedAt = Atomic<Int64>(Int64.min)
-    /// How far the appenders' prefaulting has reached (see MessageLog.prefault).
-    let prefaultedTo = Atomic<Int>(0)
+    /// The head offset at which the reservation path next hands this segment's older pages to
+    /// `releaseCache` (see MessageLog, "Page cache"). Read and written under the reservation lock.
+    var nextCacheRelease = 0
+    /// Page-cache release progress, touched only by the log's serial background queue: pages
+    /// below `cacheDroppedTo` were offered to the kernel for dropping; writeback was started for
+    /// pages below `cacheWritebackTo`.
+    private var cacheDroppedTo = 0
+    private var cacheWritebackTo = 0
 
     private init(path: String, base: UInt64, capacity: Int, isOversized: Bool, formatVersion: UInt16,
                  file: FileDescriptor, region: consuming MappedRegion) {
@@ -45,6 +51,7 @@ final class Segment: @unchecked Sendable {
         self.formatVersion = formatVersion
         self.file = file
         self.bytes = RawBytes(base: region.baseAddress, count: capacity)
+        region.adviseRandomAccess()
         self.region = region
     }
 
@@ -55,16 +62,24 @@ final class Segment: @unchecked Sendable {
     /// Creates a new segment file: written under a temporary name, preallocated, header written,
     /// then renamed into place, so readers never see a half-made segment. With `durable`, the
     /// file and the directory entry are synced before this returns (sync policies other than none).
+    /// With `spare` (of this capacity), its file is used: already created and preallocated.
     static func create(directory: String, base: UInt64, capacity: Int, isOversized: Bool,
-                       durable: Bool) throws(LogError) -> Segment {
+                       durable: Bool, spare: SpareSegmentFile? = nil) throws(LogError) -> Segment {
         let path = SegmentDirectory.path(directory, base: base)
-        let temporary = path + ".tmp"
+        let spare = spare?.capacity == capacity ? spare : nil
+        let temporary = spare?.path ?? path + ".tmp"
         let fd: FileDescriptor
-        do { fd = try FileDescriptor.open(temporary, [.readWrite, .create, .truncate]) } catch {
-            throw LogError.io("create", temporary, error)
+        if let spare {
+            fd = spare.file
+        } else {
+            do { fd = try FileDescriptor.open(temporary, [.readWrite, .create, .truncate]) } catch {
+                throw LogError.io("create", temporary, error)
+            }
         }
         do throws(LogError) {
-            do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
+            if spare == nil {
+                do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
+            }
             let region: MappedRegion
             do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", temporary, error) }
             let bytes = RawBytes(base: region.baseAddress, count: capacity)
@@ -185,20 +200,51 @@ final class Segment: @unchecked Sendable {
         do { try file.synchronizeData() } catch { throw LogError.io("fdatasync", path, error) }
     }
 
-    /// Prefaults pages (see `MessageLog.schedulePrefault`) so the copies that land there do not
-    /// take the expensive part of the page faults.
-    ///
-    /// In pieces of at most 128 KiB: one `madvise` over a 2 MiB window held the process's
-    /// memory-map lock for 12–16 ms on the reference VM, and workers faulting pages (or any
-    /// mmap) stalled behind it (open-loop p99.9 of 8–14 ms, measured with perf trace).
-    func prefault(offset: Int, count: Int) {
-        let end = min(capacity, offset + count)
-        var position = offset
-        while position < end {
-            let piece = min(128 << 10, end - position)
-            region.populateForReading(offset: position, count: piece)
-            position += piece
+    // MARK: Appending
+
+    /// Writes `source` at `offset` with `pwrite`: the append path (`LogAppender`). Not through
+    /// the mapping, because on the reference VM the first store to each page of a shared file
+    /// mapping costs a page fault with the file system's write-fault work (2.5-4.5 µs per 4 KiB
+    /// page measured, against about 1 µs per page for a `pwrite` of a whole batch); the mapping
+    /// (and every reader's) sees the bytes as soon as `pwrite` returns: one page cache.
+    func write(_ source: UnsafeRawBufferPointer, at offset: Int) throws(LogError) {
+        precondition(bytes.contains(offset, source.count), "write \(offset)+\(source.count) outside segment \(base)")
+        guard source.count > 0 else { return }
+        do { try file.write(source, at: Int64(offset)) } catch { throw LogError.io("pwrite", path, error) }
+    }
+
+    // MARK: Page cache
+
+    /// Lets the kernel reuse the page-cache pages below `end` (see MessageLog, "Page cache"):
+    /// drops the pages whose writeback the previous call started, then starts writeback up to
+    /// `end` (page-aligned down). Two steps, so a call never waits for the disk: by the next
+    /// call the pages it started are usually clean, and clean unmapped pages are what the kernel
+    /// drops. The writer's own mapping of a range is discarded before its writeback starts:
+    /// writeback write-protects every mapped page it cleans, one TLB shootdown (an IPI to the
+    /// workers' cores) per page, where one `madvise` unmaps the whole range with one.
+    /// Runs on the log's serial background queue only.
+    func releaseCache(below end: Int) {
+        let page = MappedRegion.pageSize
+        if cacheWritebackTo > cacheDroppedTo {
+            file.dropCachedPages(offset: Int64(cacheDroppedTo), length: Int64(cacheWritebackTo - cacheDroppedTo))
+            cacheDroppedTo = cacheWritebackTo
         }
+        let target = min(capacity, end) / page * page
+        if target > cacheWritebackTo {
+            region.discardMappings(offset: cacheWritebackTo, count: target - cacheWritebackTo)
+            try? file.startWriteback(offset: Int64(cacheWritebackTo), length: Int64(target - cacheWritebackTo), wait: false)
+            cacheWritebackTo = target
+        }
+    }
+
+    /// After the segment was sealed and the log moved on: writes back what is still dirty,
+    /// waiting for it, then offers every page of the file for dropping. Background queue only.
+    func releaseAllCache() {
+        region.discardMappings(offset: 0, count: capacity)
+        try? file.startWriteback(offset: 0, length: Int64(capacity), wait: true)
+        file.dropCachedPages(offset: 0, length: Int64(capacity))
+        cacheDroppedTo = capacity
+        cacheWritebackTo = capacity
     }
 }
 

@@ -18,7 +18,8 @@ enum RequestRoute {
 
 /// Where a webhook body goes while it arrives.
 enum BodySink {
-    /// Staged in `Connection.staging` (small bodies, the common case).
+    /// Staged in `Connection.staging` (small bodies, the common case), or not copied at all while
+    /// the whole body lies in the read that is being processed (`Connection.unstagedBody`).
     case staged
     /// Streamed straight into a log record reserved at head time (large Content-Length).
     case large(LargeRecord)
@@ -46,6 +47,10 @@ final class Connection {
     let leftover = OwnedBytes()
     /// The body of a small webhook message as it arrives.
     let staging = OwnedBytes()
+    /// The whole body of the current webhook, when it arrived in one piece of the read being
+    /// processed: left where it is instead of being copied into `staging` (the record is staged
+    /// from it when the request ends, in the same pass over that read).
+    var unstagedBody = BorrowedBytes()
     /// Response bytes the kernel has not accepted yet (rare: responses are small).
     let unsent = OwnedBytes()
 
@@ -117,6 +122,7 @@ final class Connection {
         isWaiting = false
         leftover.removeAll()
         staging.removeAll()
+        unstagedBody = BorrowedBytes()
         unsent.removeAll()
         isDirty = false
         closeAfterFlush = false

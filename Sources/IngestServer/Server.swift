@@ -50,7 +50,8 @@ public enum Server {
 
         // Test hook: while the named file exists, group-sync rounds wait (a stalled log writer).
         let groupSync = configuration.logOptions.sync == .batch
-            ? try GroupSync(log: log, operatorLog: operatorLog, stallHookFile: configuration.testStallHookFile)
+            ? try GroupSync(log: log, operatorLog: operatorLog, stallHookFile: configuration.testStallHookFile,
+                            workers: listeners.count)
             : nil
         let state = ServerState(configuration: configuration, log: log, operatorLog: operatorLog,
                                 workerCount: listeners.count, groupSync: groupSync, tls: tls,

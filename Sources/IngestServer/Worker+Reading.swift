@@ -76,6 +76,7 @@ extension Worker {
                 break parsing
             }
         }
+        keepUnstagedBody(connection)
         if offset < bytes.count && !connection.closeAfterFlush {
             connection.leftover.append(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
         }

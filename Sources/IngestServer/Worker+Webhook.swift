@@ -95,11 +95,7 @@ extension Worker {
         connection.scanner.feed(piece)
         switch connection.sink {
         case .staged:
-            if connection.staging.count + piece.count > configuration.streamThreshold {
-                spill(connection, piece, now: now)
-            } else {
-                connection.staging.append(piece)
-            }
+            stageBodyPiece(connection, piece, now: now)
         case .large(let record):
             appender.appendLargeBody(record, piece)
         case .spilled(let file, let length):
@@ -114,7 +110,7 @@ extension Worker {
 
     /// A chunked body outgrew the staging threshold: move it to an unlinked temporary file in
     /// the log folder so per-connection memory stays bounded whatever the body size.
-    private func spill(_ connection: Connection, _ piece: UnsafeRawBufferPointer, now: Int64) {
+    func spill(_ connection: Connection, _ piece: UnsafeRawBufferPointer, now: Int64) {
         do {
             let file = try SpillFile.create(in: configuration.logDirectory)
             try connection.staging.withBytes { staged throws(Errno) in try file.writeAll(staged) }
@@ -189,13 +185,12 @@ extension Worker {
     private func store(_ connection: Connection, flags: RecordFlags, fields: RecordFields) throws {
         switch connection.sink {
         case .staged:
-            connection.staging.withBytes { body in
+            takeStagedBody(connection) { body in
                 appender.stage(receivedAtNanoseconds: connection.receivedAt, flags: flags, fields: fields,
                                messageId: messageIdentity(connection, fields, body: body), body: body)
+                counters.add(.bodyBytesStored, body.count)
+                stagedBytes += body.count
             }
-            counters.add(.bodyBytesStored, connection.staging.count)
-            stagedBytes += connection.staging.count
-            connection.staging.removeAll()
         case .large(let record):
             appender.finishLargeRecord(record, flags: flags, fields: fields,
                                        messageId: messageIdentity(connection, fields, body: nil, record: record))
@@ -230,6 +225,7 @@ extension Worker {
         }
         connection.sink = .staged
         connection.staging.removeAll()
+        connection.unstagedBody = BorrowedBytes()
         connection.route = .none
     }
 

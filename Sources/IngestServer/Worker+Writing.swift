@@ -36,6 +36,7 @@ extension Worker {
                 ticket = groupSync.published()
                 unsynced.append((ticket, accepted, stagedBytes, now))
                 unsyncedBytes += stagedBytes
+                if groupSync.mode == .leader { takeDurable(now: now, leading: true) }
             }
             stagedBytes = 0
         }
@@ -89,10 +90,17 @@ extension Worker {
     }
 
     /// `--sync batch`: picks up what the group sync made durable since last time and writes
-    /// every response that waited for it.
-    func takeDurable(now: Int64) {
+    /// every response that waited for it. With `leading` (leader mode: after publishing, and when
+    /// woken by the end of someone else's round), first runs a round for this worker's tickets
+    /// that none has covered, unless one is running.
+    func takeDurable(now: Int64, leading: Bool = false) {
         guard let groupSync else { return }
-        let durable = groupSync.durable.load(ordering: .acquiring)
+        var durable = groupSync.durable.load(ordering: .acquiring)
+        if leading && groupSync.mode == .leader, let newest = unsynced.last?.ticket, newest > durable {
+            // Tickets no round has covered: lead one (unless one is running; its end wakes us).
+            groupSync.leadRound()
+            durable = groupSync.durable.load(ordering: .acquiring)
+        }
         guard durable > durableTicket else { return }
         durableTicket = durable
         let failures = groupSync.failureCount.load(ordering: .acquiring)

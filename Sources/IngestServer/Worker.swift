@@ -163,7 +163,7 @@ final class Worker: LoopDriver, @unchecked Sendable {
     }
 
     func woken(now: Int64) {
-        takeDurable(now: now)
+        takeDurable(now: now, leading: true)
         guard state.stopping.load(ordering: .acquiring), !draining else { return }
         draining = true
         drainDeadline = now + max(configuration.requestTimeoutNanoseconds, 1_000_000_000)

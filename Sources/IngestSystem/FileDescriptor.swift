@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 /// An open file descriptor. A plain value: whoever created it closes it exactly once.
 ///
@@ -22,6 +23,9 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         public static let append = OpenFlags(rawValue: O_APPEND)
         public static let directory = OpenFlags(rawValue: O_DIRECTORY)
         public static let closeOnExec = OpenFlags(rawValue: O_CLOEXEC)
+        /// Bypass the page cache (`O_DIRECT`): buffers, offsets and lengths must be aligned to
+        /// the file system's block size; some file systems (tmpfs) refuse it with `EINVAL`.
+        public static let direct = OpenFlags(rawValue: cl_O_DIRECT)
     }
 
     /// The corresponding C function is `open`. `O_CLOEXEC` is always added.
@@ -62,6 +66,18 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         try syscall { Glibc.pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
     }
 
+    /// Positional write of all of `buffer` at `offset` (retrying short writes and `EINTR`); the
+    /// corresponding C function is `pwrite`. Other descriptors sharing the file see the bytes at
+    /// once, including every `MAP_SHARED` mapping of it (one page cache).
+    public func write(_ buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) {
+        var done = 0
+        while done < buffer.count {
+            let n = try syscall { Glibc.pwrite(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done)) }
+            if n == 0 { throw Errno.noSpace }
+            done += n
+        }
+    }
+
     /// The corresponding C function is `fstat`; returns the size in bytes.
     public func size() throws(Errno) -> Int64 {
         var st = stat()
@@ -90,6 +106,22 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
     /// The corresponding C function is `fdatasync`.
     public func synchronizeData() throws(Errno) {
         _ = try syscall { fdatasync(rawValue) }
+    }
+
+    /// Starts writing back the dirty pages of a range (`SYNC_FILE_RANGE_WRITE`), and with `wait`
+    /// also waits for writeback already in progress there before and for the new writeback after
+    /// (`SYNC_FILE_RANGE_WAIT_BEFORE | _WRITE | _WAIT_AFTER`). No durability promise: no disk
+    /// cache flush, no metadata. The corresponding C function is `sync_file_range`.
+    public func startWriteback(offset: Int64, length: Int64, wait: Bool) throws(Errno) {
+        let flags: UInt32 = wait ? 7 : 2   // WAIT_BEFORE 1 | WRITE 2 | WAIT_AFTER 4
+        _ = try syscall { cl_sync_file_range(rawValue, offset, length, flags) }
+    }
+
+    /// Asks the kernel to drop the range's clean page-cache pages that no process maps
+    /// (`POSIX_FADV_DONTNEED`); dirty, locked and mapped pages stay. A hint: never an error.
+    /// The corresponding C function is `posix_fadvise`.
+    public func dropCachedPages(offset: Int64, length: Int64) {
+        _ = posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
     }
 
     /// The corresponding C function is `fsync`.

@@ -53,27 +53,22 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
         _ = try syscall { msync(baseAddress + start, end - start, MS_SYNC) }
     }
 
-    /// Prefaults the pages covering the range as writable without changing their contents
-    /// (`MADV_POPULATE_WRITE`, Linux 5.14+), so the page faults happen here rather than inside
-    /// someone's timed copy. Returns false when the kernel does not support it (nothing happened).
+    /// Turns off readahead for page faults in this mapping (`MADV_RANDOM`): a fault then brings in
+    /// only the page touched. For a writer that fills the file with `pwrite` and stores only a
+    /// few words through the mapping, readahead would allocate and zero the pages ahead of the
+    /// write position (unwritten blocks read as zeros), work the next `pwrite` makes useless.
     /// The corresponding C function is `madvise`.
-    @discardableResult
-    public func populateForWriting(offset: Int, count: Int) -> Bool {
-        adviseRange(offset: offset, count: count, advice: 23 /* MADV_POPULATE_WRITE */)
+    public func adviseRandomAccess() {
+        _ = adviseRange(offset: 0, count: length, advice: MADV_RANDOM)
     }
 
-    /// Prefaults the pages covering the range for reading (`MADV_POPULATE_READ`, Linux 5.14+):
-    /// page-cache pages are allocated (and, for unwritten file blocks, zeroed) and mapped
-    /// read-only, so a later write takes only a cheap write-protect fault, and the pages are not
-    /// marked dirty (no write-back of untouched pages). Returns false when unsupported.
-    @discardableResult
-    public func populateForReading(offset: Int, count: Int) -> Bool {
-        adviseRange(offset: offset, count: count, advice: 22 /* MADV_POPULATE_READ */)
-    }
-
-    /// Tells the kernel the range will be read soon (`MADV_WILLNEED`); a hint, never an error.
-    public func willNeed(offset: Int, count: Int) {
-        _ = adviseRange(offset: offset, count: count, advice: MADV_WILLNEED)
+    /// Drops this mapping's page-table entries for the range (`MADV_DONTNEED`). For a shared file
+    /// mapping nothing is lost: the data stays in the page cache (and the file), and the next
+    /// access maps it again. Done so that page-cache pages nobody maps any more can be dropped
+    /// (`FileDescriptor.dropCachedPages`); the kernel keeps a page cached while any mapping has
+    /// it. The corresponding C function is `madvise`.
+    public func discardMappings(offset: Int, count: Int) {
+        _ = adviseRange(offset: offset, count: count, advice: MADV_DONTNEED)
     }
 
     private func adviseRange(offset: Int, count: Int, advice: Int32) -> Bool {

@@ -15,6 +15,8 @@ final class OptionsTests: XCTestCase {
         XCTAssertEqual(o.payload, .small)
         XCTAssertEqual(o.documentSize, 1 << 20)
         XCTAssertEqual(o.badSignatureRate, 0)
+        XCTAssertNil(o.recipients)
+        XCTAssertEqual(try BenchOptions.parse(["--recipients", "6"]).recipients, 6)
     }
 
     func testFullCommandLine() throws {
@@ -68,6 +70,7 @@ final class OptionsTests: XCTestCase {
             (["--messages", "5", "--duration", "3"], "--messages"), (["--workers", "2"], "--workers"),
             (["--", "--x"], "--"), (["--threads", "4", "--connections", "2"], "--threads"),
             (["--hmac-key", "a", "--hmac-key-file", "b"], "--hmac-key-file"),
+            (["--recipients", "0"], "--recipients"), (["--recipients", "51"], "--recipients"),
             (["--account-id", "7d6f3c2a-1111-4a5b-9c8d-0e1f2a3b4c5"], "--account-id"),
             (["--account-id", "7d6f3c2a11114a5b9c8d0e1f2a3b4c5d1234"], "--account-id"),
             (["--decoy-accounts", "10"], "--decoy-accounts"), (["--oauth"], "--oauth"),
@@ -85,7 +88,8 @@ final class OptionsTests: XCTestCase {
         for flag in ["--url", "--connections", "--threads", "--pipeline", "--duration", "--messages", "--rate", "--payload",
                      "--payload-file", "--document-size", "--hmac-key", "--hmac-key-file", "--bad-signature-rate", "--seed",
                      "--pool-mb", "--timeout", "--json", "--spawn", "--server-binary", "--workers", "--sync", "--keep-log",
-                     "--seconds", "--only", "(default 64)", "(default 1M)", "micro",
+                     "--seconds", "--only", "--match", "--iterations", "--recipients", "wrk-script",
+                     "(default 64)", "(default 1M)", "micro",
                      "--account-id", "--decoy-accounts", "--bearer-token", "--oauth", "oauth"] {
             XCTAssertTrue(BenchOptions.helpText.contains(flag), flag)
         }

@@ -4,9 +4,11 @@ import XCTest
 
 /// Generated bodies have real Connect 2.0 shapes, parse as JSON, and are unique.
 final class PayloadTests: XCTestCase {
-    func bodies(_ kind: PayloadKind, first: Int = 0, count: Int, seed: UInt64 = 1, documentSize: Int = 1 << 20) -> [[UInt8]] {
-        var generator = PayloadGenerator(settings: PayloadSettings(kind: kind, documentSize: documentSize, seed: seed),
-                                         firstIndex: first)
+    func bodies(_ kind: PayloadKind, first: Int = 0, count: Int, seed: UInt64 = 1, documentSize: Int = 1 << 20,
+                recipients: Int? = nil) -> [[UInt8]] {
+        var settings = PayloadSettings(kind: kind, documentSize: documentSize, seed: seed)
+        settings.recipients = recipients
+        var generator = PayloadGenerator(settings: settings, firstIndex: first)
         var out: [[UInt8]] = []
         var body: [UInt8] = []
         for _ in 0..<count {
@@ -73,6 +75,21 @@ final class PayloadTests: XCTestCase {
         }
         let average = Double(all.map(\.count).reduce(0, +)) / Double(all.count)
         XCTAssertTrue(average > 3000 && average < 6500, "average summary body \(average) B")
+    }
+
+    /// `--recipients 6`: every summary lists six signers, and bodies average about 6.4 KB (the
+    /// perf suite's envelope-summary case).
+    func testFixedRecipientsMakeSixSignerSummariesOfAbout6KB() throws {
+        let all = bodies(.summary, count: 60, recipients: 6)
+        for body in all {
+            let o = try object(body)
+            try checkTopLevel(o)
+            let summary = (o["data"] as! [String: Any])["envelopeSummary"] as! [String: Any]
+            let signers = (summary["recipients"] as! [String: Any])["signers"] as! [Any]
+            XCTAssertEqual(signers.count, 6)
+        }
+        let average = Double(all.map(\.count).reduce(0, +)) / Double(all.count)
+        XCTAssertTrue(average > 5800 && average < 7000, "average six-signer summary body \(average) B")
     }
 
     /// Per envelope: envelope-sent, then sent/delivered/completed per recipient, then

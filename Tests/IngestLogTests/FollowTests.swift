@@ -20,9 +20,9 @@ final class FollowTests: XCTestCase {
         let slow = log.makeAppender()
         slow.stage(TestLog.body(1))
         var chunks: [MessageLog.ReservedChunk] = []
-        var prefault: (Segment, Int, Int)? = nil
+        var cacheRelease = MessageLog.CacheRelease()
         let first = try slow.spans.withUnsafeBufferPointer {
-            try log.reserve(spans: $0, newestReceivedAt: 0, chunks: &chunks, prefault: &prefault)
+            try log.reserve(spans: $0, newestReceivedAt: 0, chunks: &chunks, cacheRelease: &cacheRelease)
         }
         XCTAssertEqual(first, 1)
 

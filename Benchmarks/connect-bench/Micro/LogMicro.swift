@@ -23,7 +23,7 @@ func runLogMicro(minimumSeconds: Double) -> [MicroResult] {
                                 minimumSeconds: minimumSeconds, perCommit: true))
     results.append(logAppendRun(recordSize: 450, threads: 1, batch: 32, sync: .none,
                                 minimumSeconds: minimumSeconds, perCommit: true))
-    for size in [450, 4096] {
+    for size in [450, 4096, 6400] {
         for threads in [1, 2] {
             results.append(logAppendRun(recordSize: size, threads: threads, batch: 32, sync: .none,
                                         minimumSeconds: minimumSeconds, perCommit: false))
@@ -70,7 +70,7 @@ private func logAppendRun(recordSize: Int, threads: Int, batch: Int, sync: SyncP
     let directory = logMicroDirectory("\(recordSize)-\(threads)-\(sync)-\(batch)")
     logMicroRemove(directory)
     defer { logMicroRemove(directory) }
-    let name = "log \(perCommit ? "commit" : "append") \(recordSize == 4096 ? "4KB" : "\(recordSize)B") x\(batch)/commit "
+    let name = "log \(perCommit ? "commit" : "append") \(recordSize == 4096 ? "4KB" : recordSize == 6400 ? "6.4KB" : "\(recordSize)B") x\(batch)/commit "
         + "\(threads) thread\(threads == 1 ? "" : "s") sync=\(sync)"
     let log: MessageLog
     do { log = try MessageLog.open(directory: directory, options: LogOptions(sync: sync)) } catch {
@@ -82,6 +82,7 @@ private func logAppendRun(recordSize: Int, threads: Int, batch: Int, sync: SyncP
     let limit = UInt64(minimumSeconds * 1e9)
     let total = Atomic<Int>(0)
     let start = monotonicNanoseconds()
+    let cpuStart = processCPUNanoseconds()
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
         let appender = log.makeAppender()
         var committed = 0
@@ -102,6 +103,7 @@ private func logAppendRun(recordSize: Int, threads: Int, batch: Int, sync: SyncP
     }
     let elapsed = Double(monotonicNanoseconds() - start)
     try? log.close()
+    let cpu = Double(processCPUNanoseconds() - cpuStart)
     let records = total.load(ordering: .relaxed)
     let check: String
     if let report = try? verifyLog(directory: directory), report.records == records, report.isClean {
@@ -117,7 +119,8 @@ private func logAppendRun(recordSize: Int, threads: Int, batch: Int, sync: SyncP
     } else {
         let perSecond = Double(records) / (elapsed / 1e9)
         let gigabytes = Double(records * recordSize) / elapsed
-        note += ", " + logMicroFixed(perSecond, 0) + " records/s, " + logMicroFixed(gigabytes, 2) + " GB/s"
+        note += ", " + logMicroFixed(perSecond, 0) + " records/s, " + logMicroFixed(gigabytes, 2) + " GB/s, "
+            + logMicroFixed(cpu / Double(max(1, records)) / 1000, 2) + " us CPU/record (all threads, close included)"
     }
     return MicroResult(name: name, bytesPerOperation: perCommit ? recordSize * batch : recordSize,
                        operations: operations, nanoseconds: elapsed, note: note)

@@ -27,10 +27,22 @@ func monotonicNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
+/// `micro --iterations N`: every `measure` calls its body exactly N times (after the warm-up)
+/// instead of for a time, so instruction counts (valgrind --tool=callgrind) are the same from
+/// run to run on a busy machine. Set once by the command line, before any benchmark runs.
+nonisolated(unsafe) var microFixedIterations: Int? = nil
+/// `micro --match TEXT`: only the benchmarks whose name contains TEXT run (where supported).
+nonisolated(unsafe) var microNameFilter: String? = nil
+
 /// Runs `body` (which performs `batch` operations per call) repeatedly for at least
 /// `minimumSeconds`, after one untimed warm-up call, and returns (operations, nanoseconds).
 func measure(minimumSeconds: Double, batch: Int, _ body: () -> Void) -> (operations: Int, nanoseconds: Double) {
     body()
+    if let fixed = microFixedIterations {
+        let start = monotonicNanoseconds()
+        for _ in 0..<fixed { body() }
+        return (fixed * batch, Double(monotonicNanoseconds() - start))
+    }
     var operations = 0
     let start = monotonicNanoseconds()
     var now = start
@@ -45,6 +57,15 @@ func measure(minimumSeconds: Double, batch: Int, _ body: () -> Void) -> (operati
 
 /// Keeps a value alive so the optimizer cannot delete the work that produced it.
 @inline(never)
+/// CPU time (user + system) of the whole process so far, every thread included, in nanoseconds:
+/// what a benchmark that hands work to background threads really costs.
+func processCPUNanoseconds() -> UInt64 {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func ns(_ t: timeval) -> UInt64 { UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_usec) * 1000 }
+    return ns(usage.ru_utime) + ns(usage.ru_stime)
+}
+
 func blackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }

@@ -1,0 +1,72 @@
+import IngestSystem
+
+/// The next segment's file, made ahead of need on a background queue so that a roll-over (which
+/// runs under the reservation lock, every worker waiting) only writes a header and renames it.
+///
+/// Under a durable sync policy the file is also filled with zeros through `O_DIRECT` and synced,
+/// which turns its preallocated ("unwritten") extents into written ones. Why: an `fdatasync`
+/// after appends into unwritten extents must convert them (a kernel worker at I/O completion,
+/// then a journal commit, more I/O and thread hand-offs) before it returns; into written extents
+/// it only writes the pages and flushes the disk cache. Measured on the reference VM with
+/// `--sync batch` under load: group-sync rounds averaged 0.80-0.95 ms instead of 1.04-1.40 ms.
+/// The cost is writing the segment's size once more, off the request path, and one segment of
+/// disk space held in advance. Without `O_DIRECT` (tmpfs) the zeros are skipped: the file is
+/// still usable, only the rounds are not shorter.
+///
+/// Name: `spare.log.tmp` in the log folder, which readers ignore and recovery deletes (it ends in
+/// `.log.tmp`, like a segment whose creation was cut short). Ownership: `MessageLog` holds at
+/// most one; `Segment.create(..., spare:)` takes its descriptor, or `discard()` deletes it.
+final class SpareSegmentFile: @unchecked Sendable {
+    static let name = "spare.log.tmp"
+
+    let path: String
+    let file: FileDescriptor
+    let capacity: Int
+
+    private init(path: String, file: FileDescriptor, capacity: Int) {
+        self.path = path
+        self.file = file
+        self.capacity = capacity
+    }
+
+    /// Creates and preallocates the file, zero-filled when `zeroFill`.
+    static func prepare(directory: String, capacity: Int, zeroFill: Bool) throws(LogError) -> SpareSegmentFile {
+        let path = directory + "/" + name
+        try? Directory.unlink(path)
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(path, [.readWrite, .create, .truncate]) } catch { throw LogError.io("create", path, error) }
+        do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch {
+            fd.close()
+            try? Directory.unlink(path)
+            throw LogError.io("posix_fallocate", path, error)
+        }
+        if zeroFill { writeZeros(path: path, capacity: capacity) }
+        return SpareSegmentFile(path: path, file: fd, capacity: capacity)
+    }
+
+    /// Writes zeros over the block-aligned part of the file with `O_DIRECT` (no page-cache pages:
+    /// the appends will bring in their own) and syncs it. Best effort: on any error the rest stays
+    /// preallocated-unwritten, which is still correct.
+    private static func writeZeros(path: String, capacity: Int) {
+        guard let direct = try? FileDescriptor.open(path, [.readWrite, .direct]) else { return }
+        defer { direct.close() }
+        let chunk = 1 << 20
+        let zeros = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096)
+        defer { zeros.deallocate() }
+        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: chunk)
+        let end = capacity / 4096 * 4096
+        var offset = 0
+        while offset < end {
+            let n = min(chunk, end - offset)
+            do { try direct.write(UnsafeRawBufferPointer(start: zeros, count: n), at: Int64(offset)) } catch { return }
+            offset += n
+        }
+        try? direct.synchronizeData()
+    }
+
+    /// Deletes the file (the log closed without needing it).
+    func discard() {
+        file.close()
+        try? Directory.unlink(path)
+    }
+}

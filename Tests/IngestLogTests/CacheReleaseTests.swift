@@ -1,0 +1,132 @@
+import Foundation
+import IngestTestSupport
+import Synchronization
+import XCTest
+@testable import IngestLog
+
+/// The writer hands page-cache pages behind its window back to the kernel (MessageLog, "Page
+/// cache"). Nothing a reader can see may change because of it.
+final class CacheReleaseTests: XCTestCase {
+    private static let bodyLength = 6_400
+
+    /// Two appenders fill several small segments while the window releases pages behind them and
+    /// a follower reads along: every record comes out once, in sequence order, byte-exact, and
+    /// `verify` finds the log clean, before and after a reopen reads everything from the disk.
+    func testRecordsReadBackWhileTheCacheIsReleased() throws {
+        let dir = try TestLog.directory("cache-release")
+        defer { TestLog.remove(dir) }
+        let log = try MessageLog.open(directory: dir, options: Self.options())
+        let perThread = 300
+        let expected = Self.bodies(count: 2 * perThread)
+
+        let followed = Mutex<[LogRecord]>([])
+        let follower = Thread {
+            guard let reader = try? LogReader(directory: dir) else { return }
+            let deadline = Date().addingTimeInterval(30)
+            var records: [LogRecord] = []
+            while records.count < expected.count && Date() < deadline {
+                if let record = try? reader.next() { records.append(record) } else { usleep(200) }
+            }
+            followed.withLock { $0 = records }
+        }
+        follower.start()
+
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            let appender = log.makeAppender()
+            for i in 0..<perThread {
+                appender.stage(expected[thread * perThread + i])
+                if i % 7 == 6 { _ = try? appender.commit() }
+            }
+            _ = try? appender.commit()
+        }
+        while !follower.isFinished { usleep(1000) }
+        log.waitForBackgroundWork()
+        XCTAssertGreaterThanOrEqual(try TestLog.segments(dir).count, 4, "the run must cross segments")
+
+        let seen = followed.withLock { $0 }
+        XCTAssertEqual(seen.map(\.sequence), Array(0..<UInt64(expected.count)), "the follower saw every record in order")
+        XCTAssertEqual(Set(seen.map(\.body)), Set(expected), "the follower saw every body byte-exact")
+        try log.close()
+
+        let reread = try TestLog.readAll(dir).records
+        XCTAssertEqual(reread.map(\.body), seen.map(\.body))
+        let report = try verifyLog(directory: dir)
+        XCTAssertTrue(report.isClean, "verify: \(report)")
+        XCTAssertEqual(report.records, expected.count)
+    }
+
+    /// Once the log is a window into the next segment, the pages of the one it left are written
+    /// back and leave the page cache (appends then reuse that memory rather than growing the
+    /// cache); the records in them read back from the disk.
+    func testPagesOfALeftSegmentLeaveThePageCache() throws {
+        let dir = try TestLog.directory("cache-leave")
+        defer { TestLog.remove(dir) }
+        guard !Self.isTmpfs(dir) else {
+            throw XCTSkip("the test directory is on tmpfs, where page-cache pages are the file itself")
+        }
+        let log = try MessageLog.open(directory: dir, options: Self.options())
+        let appender = log.makeAppender()
+        let bodies = Self.bodies(count: 400)
+        for (i, body) in bodies.enumerated() {
+            appender.stage(body)
+            if i % 10 == 9 { try appender.commit() }
+        }
+        try appender.commit()
+        log.waitForBackgroundWork()
+        let segments = try TestLog.segments(dir)
+        XCTAssertGreaterThanOrEqual(segments.count, 3)
+        let first = try Self.residentPages(dir + "/" + segments[0])
+        XCTAssertLessThanOrEqual(first.resident, 2, "pages of the first segment still cached: \(first)")
+        let last = try Self.residentPages(dir + "/" + segments[segments.count - 1])
+        XCTAssertGreaterThan(last.resident, 8, "the active segment's recent pages stay cached: \(last)")
+        try log.close()
+        XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
+    }
+
+    // MARK: Helpers
+
+    /// 1 MiB segments, a 128 KiB window: releases every 16 KiB of appends.
+    private static func options() -> LogOptions {
+        var options = LogOptions(segmentSize: 1 << 20, sync: .none)
+        options.cacheWindow = 128 << 10
+        return options
+    }
+
+    private static func bodies(count: Int) -> [[UInt8]] {
+        (0..<count).map { TestLog.body($0, length: bodyLength - ($0 % 5) * 333) }
+    }
+
+    /// Whether the longest mount point in /proc/mounts that contains `path` is a tmpfs.
+    private static func isTmpfs(_ path: String) -> Bool {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        var best: (length: Int, type: String) = (-1, "")
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            let point = String(fields[1])
+            let inside = resolved == point || resolved.hasPrefix(point == "/" ? "/" : point + "/")
+            if inside && point.count > best.length { best = (point.count, String(fields[2])) }
+        }
+        return best.type == "tmpfs"
+    }
+
+    /// How many of the file's pages are in the page cache (`mincore` over a fresh read-only
+    /// mapping, which does not bring any in).
+    private static func residentPages(_ path: String) throws -> (resident: Int, pages: Int) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw POSIXError(.ENOENT) }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        let length = Int(st.st_size)
+        guard let map = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw POSIXError(.ENOMEM)
+        }
+        defer { munmap(map, length) }
+        let pages = (length + 4095) / 4096
+        var vector = [UInt8](repeating: 0, count: pages)
+        XCTAssertEqual(mincore(map, length, &vector), 0)
+        return (vector.filter { $0 & 1 != 0 }.count, pages)
+    }
+}
