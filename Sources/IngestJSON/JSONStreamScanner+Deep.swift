@@ -120,7 +120,7 @@ extension JSONStreamScanner {
                 state = isObject ? DeepState.objectFirst : DeepState.arrayFirst
                 i &+= 1
             case DeepState.pop:
-                closeContainer()
+                closeContainer(at: i)
                 state = inObject ? DeepState.afterValueInObject : DeepState.afterValueInArray
                 i &+= 1
                 if !isDeep { break scanning }

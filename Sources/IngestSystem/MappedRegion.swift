@@ -53,6 +53,15 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
         _ = try syscall { msync(baseAddress + start, end - start, MS_SYNC) }
     }
 
+    /// Prefaults the pages covering the range as writable without changing their contents
+    /// (`MADV_POPULATE_WRITE`, Linux 5.14+), so the page faults happen here rather than later under
+    /// a lock (the duplicate index). Returns false when the kernel does not support it (nothing
+    /// happened). The corresponding C function is `madvise`.
+    @discardableResult
+    public func populateForWriting(offset: Int, count: Int) -> Bool {
+        adviseRange(offset: offset, count: count, advice: 23 /* MADV_POPULATE_WRITE */)
+    }
+
     /// Turns off readahead for page faults in this mapping (`MADV_RANDOM`): a fault then brings in
     /// only the page touched. For a writer that fills the file with `pwrite` and stores only a
     /// few words through the mapping, readahead would allocate and zero the pages ahead of the
