@@ -7,12 +7,8 @@ public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let logDirectory: URL
     public private(set) var port: UInt16 = 0
-    private let stderrPipe = Pipe()
+    private let stderrOutput = OutputCollector()
     private let stdoutPipe = Pipe()
-    private let stderrLock = NSLock()
-    private var stderrData = Data()
-    /// Standard error reached end of file: every byte the server wrote is in `stderrData`.
-    private var stderrEnded = false
     public private(set) var stdoutLines: [String] = []
 
     /// Starts `serve --host 127.0.0.1 --port 0 --log-dir DIR` plus `arguments`, and waits for
@@ -30,15 +26,7 @@ public final class ServerProcess: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.stderrLock.lock()
-            if data.isEmpty { self.stderrEnded = true } else { self.stderrData.append(data) }
-            self.stderrLock.unlock()
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
+        process.standardError = stderrOutput.pipe
         try process.run()
         let line = try ServerProcess.readLine(stdoutPipe.fileHandleForReading, timeout: timeout)
         guard let line, line.hasPrefix("listening on "), let colon = line.lastIndex(of: ":"),
@@ -60,10 +48,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// What the server wrote to standard error so far.
-    public var stderr: String {
-        stderrLock.lock(); defer { stderrLock.unlock() }
-        return String(decoding: stderrData, as: UTF8.self)
-    }
+    public var stderr: String { stderrOutput.text }
 
     /// Sends `signal` and waits (up to `timeout` seconds) for the exit status; nil on timeout
     /// (the process is then killed).
@@ -89,21 +74,12 @@ public final class ServerProcess: @unchecked Sendable {
         awaitEndOfStderr()
     }
 
-    /// After the exit: waits (up to 10 s) for the end of standard error, so that the lines the
-    /// server wrote last (`event=stopped`, a final summary) are in `stderr` however late the
-    /// reading thread gets to them on a loaded machine.
-    private func awaitEndOfStderr() {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            stderrLock.lock(); let ended = stderrEnded; stderrLock.unlock()
-            if ended { return }
-            usleep(5_000)
-        }
-    }
+    /// After the exit: every line the server wrote last (`event=stopped`, a final summary) is
+    /// in `stderr`, however late the reading thread gets to it on a loaded machine.
+    private func awaitEndOfStderr() { stderrOutput.awaitEverything() }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        stderrPipe.fileHandleForReading.readabilityHandler = nil
     }
 
     /// Reads one line from `handle` with a deadline (the child may die without printing).

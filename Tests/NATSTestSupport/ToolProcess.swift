@@ -5,12 +5,7 @@ import IngestTestSupport
 /// collected line by line. Stopped with a signal exactly as an operator would; killed at deinit.
 public final class ToolProcess: @unchecked Sendable {
     public let process = Process()
-    private let errorPipe = Pipe()
-    private let lock = NSLock()
-    private var collected = Data()
-    /// Standard error reached end of file: the process and everything it started are gone, and
-    /// every byte they wrote is in `collected`.
-    private var outputEnded = false
+    private let errorOutput = OutputCollector()
 
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = ProjectPaths.connectIngest
@@ -19,27 +14,15 @@ public final class ToolProcess: @unchecked Sendable {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = errorPipe
-        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            if data.isEmpty { self.outputEnded = true } else { self.collected.append(data) }
-            self.lock.unlock()
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
+        process.standardError = errorOutput.pipe
         try process.run()
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        errorPipe.fileHandleForReading.readabilityHandler = nil
     }
 
-    public var standardError: String {
-        lock.lock(); defer { lock.unlock() }
-        return String(decoding: collected, as: UTF8.self)
-    }
+    public var standardError: String { errorOutput.text }
 
     /// The lines of standard error holding `event=NAME`.
     public func lines(event: String) -> [String] {
@@ -85,14 +68,6 @@ public final class ToolProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// After the exit: waits (up to 10 s) for the end of standard error, so that the lines the
-    /// process wrote last are in `standardError` however late the reading thread gets to them.
-    private func awaitEndOfOutput() {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            lock.lock(); let ended = outputEnded; lock.unlock()
-            if ended { return }
-            usleep(5_000)
-        }
-    }
+    /// After the exit: every line the process wrote last is in `standardError`.
+    private func awaitEndOfOutput() { errorOutput.awaitEverything() }
 }
