@@ -294,7 +294,8 @@ public final class MessageLog: @unchecked Sendable {
         spareQueue.async { [self] in
             defer { sparePreparing.store(false, ordering: .releasing) }
             guard spare.withLock({ $0 == nil }), !state.withLock({ $0.isClosed }) else { return }
-            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity, zeroFill: zeroFill) else { return }
+            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity, zeroFill: zeroFill,
+                                                           abandon: { self.state.withLock { $0.isClosed } }) else { return }
             spare.withLock { slot in
                 if slot == nil { slot = file } else { file.discard() }
             }

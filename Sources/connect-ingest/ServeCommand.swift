@@ -15,7 +15,7 @@ enum ServeCommand {
         FlagSpec(name: "path", valueName: "PATH", defaultText: "/webhooks/docusign", help: "webhook path (POST)"),
         FlagSpec(name: "log-dir", valueName: "DIR", defaultText: "./connect-log", help: "folder of the message log"),
         FlagSpec(name: "segment-size", valueName: "BYTES", defaultText: "128MiB", help: "log segment size (preallocated, memory-mapped)"),
-        FlagSpec(name: "sync", valueName: "MODE", defaultText: "\(LogOptions().sync.serveFlagText)", help: "when a 200 is sent: none (in the shared mapping; survives a process crash) | batch (after msync of the batch) | interval=MS"),
+        FlagSpec(name: "sync", valueName: "MODE", defaultText: "\(LogOptions().sync.serveFlagText)", help: "when a 200 is sent: none (in the shared mapping; survives a process crash) | batch (after a group fdatasync covering the record; survives a power cut) | interval=MS (a sync thread every MS ms)"),
         FlagSpec(name: "retain-bytes", valueName: "BYTES", defaultText: "", help: "delete the oldest whole segments beyond this total"),
         FlagSpec(name: "retain-age", valueName: "DURATION", defaultText: "", help: "delete whole segments older than this (e.g. 7d)"),
         FlagSpec(name: "hmac-key-file", valueName: "PATH", defaultText: "", help: "file of HMAC keys, one per line: KEY (any account) or ACCOUNT-GUID KEY (only messages whose X-DocuSign-AccountId names that account) (repeatable; env: paths separated by ':'); keys also from CONNECT_HMAC_KEYS (comma-separated entries of the same two forms)", repeatable: true),
