@@ -36,6 +36,9 @@ public final class LogReader {
     public private(set) var missingRanges: [Range<UInt64>] = []
     /// The highest sequence of any record (valid or void) passed in the current segment.
     private var lastSeenSequence: UInt64?
+    /// The sequence the next record of the current segment should carry (nil before the first).
+    private var expectedSequence: UInt64?
+    private var absent = AbsentSequences()
 
     private var segment: ReaderSegment?
     private var position = LogFormat.segmentHeaderLength
@@ -91,11 +94,15 @@ public final class LogReader {
             case .complete(let r):
                 position = r.end
                 lastSeenSequence = max(lastSeenSequence ?? r.sequence, r.sequence)
+                notePassed(r.sequence, valid: true)
                 if r.sequence < fromSequence { continue }
                 return (current, r)
             case .voided(let r):
                 position = r.end
-                lastSeenSequence = max(lastSeenSequence ?? r.sequence, r.sequence)
+                if r.sequence != LogFormat.fillerSequence {
+                    lastSeenSequence = max(lastSeenSequence ?? r.sequence, r.sequence)
+                    notePassed(r.sequence, valid: false)
+                }
                 voidRecordsSkipped += 1
             case .pending, .unpublished, .empty:
                 if writerIsAlive() { return nil }
@@ -116,7 +123,27 @@ public final class LogReader {
         }
     }
 
+    /// Call once for each record `next()` returns. True when `record` is flagged duplicate but
+    /// stands in for its first copy: this reader passed that first copy's sequence number as a
+    /// VOID record or a hole, and no earlier record stood in for it. Filters that leave
+    /// duplicates out (`--unique`) keep such a record, the message's only copy; a later copy
+    /// naming the same first copy is an ordinary duplicate again. False for records that are
+    /// not duplicates, and for first copies the reader never passed (before the segment it
+    /// started in, or too long ago: see `AbsentSequences`).
+    public func standsInForFirstCopy(_ record: LogRecord) -> Bool {
+        guard record.isDuplicate, let first = record.duplicateOf else { return false }
+        return absent.remove(first)
+    }
+
     // MARK: Internals
+
+    /// Records the numbers skipped before `sequence` in this segment, and `sequence` itself
+    /// unless it is a valid record.
+    private func notePassed(_ sequence: UInt64, valid: Bool) {
+        if let expected = expectedSequence, sequence > expected { absent.add(expected..<sequence) }
+        if !valid { absent.add(sequence..<sequence + 1) }
+        expectedSequence = max(expectedSequence ?? 0, sequence + 1)
+    }
 
     private func writerIsAlive() -> Bool {
         let alive = presence.writerIsAlive()
@@ -151,6 +178,7 @@ public final class LogReader {
                 segment = opened
                 position = LogFormat.segmentHeaderLength
                 lastSeenSequence = nil
+                expectedSequence = entry.base
                 return true
             }
         }
@@ -167,7 +195,12 @@ public final class LogReader {
                 let hints = SegmentHints.load(current.bytes)
                 let expected = hints.settled ? hints.nextSequence : (lastSeenSequence.map { $0 + 1 } ?? current.base)
                 if entry.base > max(expected, fromSequence) { missingRanges.append(max(expected, fromSequence)..<entry.base) }
+                // Numbers the finished segment settled but no record of it carried: fillers.
+                if hints.settled, let next = expectedSequence, hints.nextSequence > next {
+                    absent.add(next..<min(hints.nextSequence, entry.base))
+                }
                 lastSeenSequence = nil
+                expectedSequence = entry.base
                 segment = opened
                 position = LogFormat.segmentHeaderLength
                 fruitlessScan = nil

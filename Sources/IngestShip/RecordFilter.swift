@@ -13,13 +13,15 @@ public struct RecordFilter: Sendable {
 
     public init() {}
 
-    public func matches(_ record: LogRecord) -> Bool {
+    /// `onlyCopy`: the record is flagged duplicate but its first copy is not in the log (see
+    /// `LogReader.standsInForFirstCopy`), so `unique` keeps it.
+    public func matches(_ record: LogRecord, onlyCopy: Bool = false) -> Bool {
         if let event, record.event != event { return false }
         if let configurationId, record.configurationId != configurationId { return false }
         if let accountId {
             guard let stored = record.accountId, stored.withUnsafeBytes({ AccountID(text: $0) }) == accountId else { return false }
         }
-        if unique && record.isDuplicate { return false }
+        if unique && record.isDuplicate && !onlyCopy { return false }
         return true
     }
 }

@@ -151,7 +151,7 @@ public final class Shipper {
                 recordsRead += 1
                 bytesRead += UInt64(record.body.count)
                 nextUnread = record.sequence + 1
-                if !options.filter.matches(record) {
+                if !options.filter.matches(record, onlyCopy: reader.standsInForFirstCopy(record)) {
                     counters.filtered += 1
                     continue
                 }

@@ -53,7 +53,7 @@ func runRead(arguments: [String]) -> Int32 {
                 usleep(20_000)
                 continue
             }
-            guard options.matches(record) else { continue }
+            guard options.matches(record, onlyCopy: reader.standsInForFirstCopy(record)) else { continue }
             switch options.format {
             case .jsonl: LogRecordJSON.append(record, to: &output.bytes)
             case .raw:
@@ -138,7 +138,9 @@ struct ReadCommandOptions {
         }
     }
 
-    func matches(_ record: LogRecord) -> Bool {
+    /// `onlyCopy`: the record is flagged duplicate but its first copy is not in the log (see
+    /// `LogReader.standsInForFirstCopy`), so `--unique` keeps it.
+    func matches(_ record: LogRecord, onlyCopy: Bool = false) -> Bool {
         if let event, record.event != event { return false }
         if let configurationId, record.configurationId != configurationId { return false }
         if let envelopeId, record.envelopeId != envelopeId { return false }
@@ -146,7 +148,7 @@ struct ReadCommandOptions {
             guard let stored = record.accountId,
                   stored.withUnsafeBytes({ AccountID(text: $0) }) == accountId else { return false }
         }
-        if unique && record.isDuplicate { return false }
+        if unique && record.isDuplicate && !onlyCopy { return false }
         return true
     }
 }

@@ -204,6 +204,46 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try run(["read", "--log-dir", dir, "--account-id", "nope"]).status, 2)
     }
 
+    /// The crash window of the README's "Duplicates": a first copy committed (the index knows
+    /// it) but voided by recovery before publication, and its copy flagged duplicate of it. The
+    /// copy is the message's only one in the log: `read --unique` keeps it (once), while a copy
+    /// whose first copy is in the log is still left out, also when reading starts after it.
+    func testUniqueKeepsADuplicateWhoseFirstCopyWasVoided() throws {
+        let dir = try TestLog.directory("cli-orphan")
+        defer { TestLog.remove(dir) }
+        let detector = MemoryDetector()
+        let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 64 << 10, sync: .none),
+                                      duplicateDetector: detector)
+        let appender = log.makeAppender()
+        let lost = MessageID(high: 1, low: 1), kept = MessageID(high: 2, low: 2)
+        let first = try appender.beginLargeRecord(bodyLength: 100, receivedAtNanoseconds: 1)   // 0: voided
+        detector.remember(lost, as: first.sequence)
+        appender.voidLargeRecord(first)
+        appender.stage(TestLog.body(1), messageId: lost)      // 1: duplicate of 0, the only copy
+        appender.stage(TestLog.body(2), messageId: kept)      // 2: first copy
+        appender.stage(TestLog.body(3), messageId: kept)      // 3: duplicate of 2
+        appender.stage(TestLog.body(4), messageId: lost)      // 4: duplicate of 0 again
+        try appender.commit()
+        try log.close()
+
+        let records = try TestLog.readAll(dir).records
+        XCTAssertEqual(records.map(\.sequence), [1, 2, 3, 4])
+        XCTAssertEqual(records.map(\.duplicateOf), [0, nil, 2, 0])
+
+        func seqs(_ arguments: [String]) throws -> [Int] {
+            let result = try run(["read", "--log-dir", dir] + arguments)
+            XCTAssertEqual(result.status, 0, result.errors)
+            return result.output.split(separator: UInt8(ascii: "\n")).compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?["seq"] as? Int
+            }
+        }
+        XCTAssertEqual(try seqs([]), [1, 2, 3, 4])
+        // 4 names the voided 0 too (the running index still held 0): 1 already stood in for it.
+        XCTAssertEqual(try seqs(["--unique"]), [1, 2])
+        // From 3: 3's first copy (2) is in the log; 1 was not read, so 4 stands in for 0.
+        XCTAssertEqual(try seqs(["--unique", "--from", "3"]), [4])
+    }
+
     /// A log written by format version 1 prints every key it printed then, with the same values;
     /// the keys added since are null (or "json").
     func testReadOfAVersionOneLogKeepsItsOutput() throws {

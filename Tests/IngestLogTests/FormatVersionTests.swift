@@ -174,6 +174,10 @@ final class MemoryDetector: DuplicateDetector, @unchecked Sendable {
     private var seen: [MessageID: UInt64] = [:]
     private(set) var calls = 0
 
+    /// Makes the detector believe `id` was committed as `sequence` (a first copy that a crash
+    /// then kept from being published: recovery voids it).
+    func remember(_ id: MessageID, as sequence: UInt64) { seen[id] = sequence }
+
     /// Only ever called under the log's reservation lock, so no lock of its own is needed.
     func firstCopy(of id: MessageID, sequence: UInt64, receivedAtNanoseconds: Int64) -> UInt64? {
         calls += 1
