@@ -5,7 +5,6 @@
 const uint32_t cl_EPOLLIN = EPOLLIN, cl_EPOLLOUT = EPOLLOUT, cl_EPOLLERR = EPOLLERR,
                cl_EPOLLHUP = EPOLLHUP, cl_EPOLLRDHUP = EPOLLRDHUP, cl_EPOLLET = EPOLLET;
 const int cl_SOCK_NONBLOCK = SOCK_NONBLOCK, cl_SOCK_CLOEXEC = SOCK_CLOEXEC, cl_SOCK_STREAM = SOCK_STREAM;
-const int cl_O_DIRECT = O_DIRECT;
 int cl_errno(void) { return errno; }
 int cl_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);

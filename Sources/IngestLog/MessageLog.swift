@@ -81,7 +81,7 @@ public final class MessageLog: @unchecked Sendable {
     var cacheReleaseStep: Int { max(MappedRegion.pageSize, options.cacheWindow / 8) }
 
     /// The next segment's file, made ahead of need (`SpareSegmentFile`), and whether one is being
-    /// made now (on `spareQueue`, its own queue: zero-filling takes a while).
+    /// made now (on `spareQueue`, its own queue, so a roll-over never waits for `posix_fallocate`).
     private let spare = Mutex<SpareSegmentFile?>(nil)
     private let sparePreparing = Atomic<Bool>(false)
     private let spareQueue = DispatchQueue(label: "connect-ingest.log.spare")
@@ -290,12 +290,10 @@ public final class MessageLog: @unchecked Sendable {
     private func prepareSpare() {
         guard !sparePreparing.load(ordering: .relaxed), !sparePreparing.exchange(true, ordering: .acquiring) else { return }
         let capacity = options.segmentSize
-        let zeroFill = options.sync != .none
         spareQueue.async { [self] in
             defer { sparePreparing.store(false, ordering: .releasing) }
             guard spare.withLock({ $0 == nil }), !state.withLock({ $0.isClosed }) else { return }
-            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity, zeroFill: zeroFill,
-                                                           abandon: { self.state.withLock { $0.isClosed } }) else { return }
+            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity) else { return }
             spare.withLock { slot in
                 if slot == nil { slot = file } else { file.discard() }
             }

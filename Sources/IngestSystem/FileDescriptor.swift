@@ -23,9 +23,6 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         public static let append = OpenFlags(rawValue: O_APPEND)
         public static let directory = OpenFlags(rawValue: O_DIRECTORY)
         public static let closeOnExec = OpenFlags(rawValue: O_CLOEXEC)
-        /// Bypass the page cache (`O_DIRECT`): buffers, offsets and lengths must be aligned to
-        /// the file system's block size; some file systems (tmpfs) refuse it with `EINVAL`.
-        public static let direct = OpenFlags(rawValue: cl_O_DIRECT)
     }
 
     /// The corresponding C function is `open`. `O_CLOEXEC` is always added.

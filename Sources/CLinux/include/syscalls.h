@@ -14,8 +14,6 @@
 // Glibc versions; these give them as plain ints.
 extern const uint32_t cl_EPOLLIN, cl_EPOLLOUT, cl_EPOLLERR, cl_EPOLLHUP, cl_EPOLLRDHUP, cl_EPOLLET;
 extern const int cl_SOCK_NONBLOCK, cl_SOCK_CLOEXEC, cl_SOCK_STREAM;
-// O_DIRECT is a GNU extension as well.
-extern const int cl_O_DIRECT;
 // errno as a function: Swift cannot read the thread-local macro directly on every libc.
 int cl_errno(void);
 // accept4 and pthread_setname_np are GNU extensions hidden without _GNU_SOURCE in Glibc's module.
