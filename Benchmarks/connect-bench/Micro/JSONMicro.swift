@@ -66,25 +66,14 @@ private func benchmark(_ name: String, _ body: [UInt8], pieceSize: Int, batch: I
     let scanner = ConnectFieldScanner()
     var lengths = 0
     let rounds = 5
-    var timing: (operations: Int, nanoseconds: Double) = (0, .infinity)
-    for _ in 0..<rounds {
-        let round = body.withUnsafeBytes { raw in
-            measure(minimumSeconds: minimumSeconds / Double(rounds), batch: batch) {
-                for _ in 0..<batch {
-                    scanner.reset()
-                    var start = 0
-                    while start < raw.count {
-                        let end = min(raw.count, start + pieceSize)
-                        scanner.feed(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
-                        start = end
-                    }
-                    precondition(scanner.finish() == nil, "benchmark body is invalid")
-                    lengths &+= scanner.withField(.envelopeId) { $0?.count ?? -1 }
-                }
+    let timing = body.withUnsafeBytes { raw in
+        fastestRound(minimumSeconds: minimumSeconds, batch: batch, rounds: rounds) {
+            for _ in 0..<batch {
+                scanner.reset()
+                feedInPieces(raw, pieceSize: pieceSize) { scanner.feed($0) }
+                precondition(scanner.finish() == nil, "benchmark body is invalid")
+                lengths &+= scanner.withField(.envelopeId) { $0?.count ?? -1 }
             }
-        }
-        if round.nanoseconds / Double(round.operations) < timing.nanoseconds / Double(max(1, timing.operations)) {
-            timing = round
         }
     }
     blackHole(lengths)
