@@ -6,26 +6,19 @@ import XCTest
 
 /// The client against a real 3-node JetStream cluster on 127.0.0.1 (started once for the class).
 final class ClientClusterTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: NATSCluster?
-    nonisolated(unsafe) static var startError: String?
+    nonisolated(unsafe) static let shared = SharedNATSCluster()
 
     override class func setUp() {
         super.setUp()
-        guard NATSCluster.serverPath != nil else { startError = NATSCluster.skipMessage; return }
-        do { cluster = try NATSCluster(size: 3) } catch { startError = "\(error)" }
+        shared.start()
     }
 
     override class func tearDown() {
-        cluster?.stop()
-        cluster = nil
+        shared.stop()
         super.tearDown()
     }
 
-    func requireCluster() throws -> NATSCluster {
-        if NATSCluster.serverPath == nil { throw XCTSkip(NATSCluster.skipMessage) }
-        guard let cluster = Self.cluster else { XCTFail("cluster did not start: \(Self.startError ?? "?")"); throw XCTSkip("no cluster") }
-        return cluster
-    }
+    func requireCluster() throws -> NATSCluster { try Self.shared.require() }
 
     /// Publishes `count` messages with headers; returns after all are acknowledged.
     func publish(_ client: NATSClient, subject: String, range: Range<Int>, msgIdPrefix: String = "m",

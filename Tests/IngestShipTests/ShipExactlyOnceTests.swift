@@ -9,26 +9,19 @@ import XCTest
 /// `connect-ingest ship` as a real process into a real 3-node JetStream cluster (started once
 /// for the class), with real `serve` processes appending.
 final class ShipExactlyOnceTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: NATSCluster?
-    nonisolated(unsafe) static var startError: String?
+    nonisolated(unsafe) static let shared = SharedNATSCluster()
 
     override class func setUp() {
         super.setUp()
-        guard NATSCluster.serverPath != nil else { startError = NATSCluster.skipMessage; return }
-        do { cluster = try NATSCluster(size: 3) } catch { startError = "\(error)" }
+        shared.start()
     }
 
     override class func tearDown() {
-        cluster?.stop()
-        cluster = nil
+        shared.stop()
         super.tearDown()
     }
 
-    func requireCluster() throws -> NATSCluster {
-        if NATSCluster.serverPath == nil { throw XCTSkip(NATSCluster.skipMessage) }
-        guard let cluster = Self.cluster else { XCTFail("cluster did not start: \(Self.startError ?? "?")"); throw XCTSkip("no cluster") }
-        return cluster
-    }
+    func requireCluster() throws -> NATSCluster { try Self.shared.require() }
 
     func ship(_ cluster: NATSCluster, _ directory: String, stream: String, instance: String, _ extra: [String] = []) throws -> ToolProcess {
         try ToolProcess(["ship", "--log-dir", directory, "--nats", cluster.urls, "--stream", stream, "--instance", instance,
