@@ -35,55 +35,42 @@ extension JSONStreamScanner {
         let quoteColonQuote = quote | UInt32(UInt8(ascii: ":")) &<< 8 | quote &<< 16
         let quoteCommaQuote = quote | UInt32(UInt8(ascii: ",")) &<< 8 | quote &<< 16
         var i = start
-        // The window in a local for the loop (in registers rather than behind `self`).
-        var window = self.window
-        defer { self.window = window }
+        // The window in locals for the loop (in registers rather than behind `self`).
+        var windowStart = window.start
+        var windowBits = window.bits
+        defer {
+            window.start = windowStart
+            window.bits = windowBits
+        }
         scanning: while i < count {
-            if state == DeepState.valueStringInObject || state == DeepState.keyString {
-                // The object rhythm, a key-value pair per turn: `value","key":"` (the state is
-                // only written where the rhythm breaks).
-                if state == DeepState.keyString {
-                    let end = window.firstNonPlain(p, from: i, to: count)
-                    if count &- end >= 4 && UInt32(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt32.self)) & 0xFF_FFFF == quoteColonQuote {
+            if state >= DeepState.keyString && state != DeepState.valueStartInArray {
+                // Inside a string. `end` is always the first non-plain byte at or after `i`
+                // (the end of the string whose state is `state`, unless an escape, UTF-8 or
+                // control byte comes first). The closing quote and the two bytes after it are
+                // compared in one load: `":"` after a key, `","` after a value, and the next
+                // string has begun; the state is only written where the rhythm breaks.
+                var end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                if state == DeepState.valueStringInArray {
+                    while count &- end >= 4 && Self.threeBytes(p, end) == quoteCommaQuote {
+                        i = end &+ 3
+                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                    }
+                } else {
+                    // The object rhythm, a key-value pair per turn: `key":"value","`.
+                    if state == DeepState.keyString && count &- end >= 4 && Self.threeBytes(p, end) == quoteColonQuote {
                         i = end &+ 3
                         state = DeepState.valueStringInObject
+                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
                     }
-                }
-                if state == DeepState.valueStringInObject {
-                    while true {
-                        let valueEnd = window.firstNonPlain(p, from: i, to: count)
-                        guard count &- valueEnd >= 4,
-                              UInt32(littleEndian: p.loadUnaligned(fromByteOffset: valueEnd, as: UInt32.self)) & 0xFF_FFFF == quoteCommaQuote
-                        else { break }
-                        i = valueEnd &+ 3
-                        let keyEnd = window.firstNonPlain(p, from: i, to: count)
-                        guard count &- keyEnd >= 4,
-                              UInt32(littleEndian: p.loadUnaligned(fromByteOffset: keyEnd, as: UInt32.self)) & 0xFF_FFFF == quoteColonQuote
-                        else {
+                    while state == DeepState.valueStringInObject && count &- end >= 4 && Self.threeBytes(p, end) == quoteCommaQuote {
+                        i = end &+ 3
+                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                        guard count &- end >= 4 && Self.threeBytes(p, end) == quoteColonQuote else {
                             state = DeepState.keyString
                             break
                         }
-                        i = keyEnd &+ 3
-                    }
-                }
-            }
-            if state >= DeepState.keyString && state != DeepState.valueStartInArray {
-                // Inside a string: to its end, then the next token when it is the usual one.
-                let end = window.firstNonPlain(p, from: i, to: count)
-                if count &- end >= 4 {
-                    // The closing quote and the two bytes after it in one load: `":"` after a
-                    // key, `","` after a value, and the next string has begun.
-                    let three = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt32.self)) & 0xFF_FFFF
-                    if state == DeepState.keyString {
-                        if three == quoteColonQuote {
-                            i = end &+ 3
-                            state = DeepState.valueStringInObject
-                            continue
-                        }
-                    } else if three == quoteCommaQuote {
                         i = end &+ 3
-                        state = state == DeepState.valueStringInObject ? DeepState.keyString : DeepState.valueStringInArray
-                        continue
+                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
                     }
                 }
                 guard end < count, p.load(fromByteOffset: end, as: UInt8.self) == UInt8(ascii: "\"") else {
@@ -132,6 +119,13 @@ extension JSONStreamScanner {
         }
         leaveDeep(state)
         return i
+    }
+
+    /// The byte at piece index `i` and the two after it, as the low three bytes of a
+    /// little-endian word (the caller checked that four bytes are there).
+    @inline(__always)
+    static func threeBytes(_ p: UnsafeRawPointer, _ i: Int) -> UInt32 {
+        UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)) & 0xFF_FFFF
     }
 
     /// The current state as a `DeepState`, or nil where `scanDeep` cannot start (inside an

@@ -80,61 +80,68 @@ enum PlainStringRun {
 /// per string on envelope summaries).
 ///
 /// Valid for one piece only (indices are piece indices): make a new one for every piece.
+/// `scanDeep` copies `start` and `bits` into locals for its loop (registers, not memory) and
+/// moves the window with the static `refill`; `scanString` uses the mutating wrapper.
 struct NonPlainWindow {
     /// Piece index of the byte that bit 0 describes; far negative = no window yet.
-    private var start = Int.min / 2
-    private var bits: UInt64 = 0
+    var start = Int.min / 2
+    /// Bit k: byte `start + k` is non-plain.
+    var bits: UInt64 = 0
 
     init() {}
 
     /// The index of the first non-plain byte in `base[from..<end]`, or `end` if none.
     @inline(__always)
     mutating func firstNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
+        Self.firstNonPlain(base, from: i, to: end, start: &start, bits: &bits)
+    }
+
+    /// `firstNonPlain` on a window held in the caller's locals.
+    @inline(__always)
+    static func firstNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int,
+                              start: inout Int, bits: inout UInt64) -> Int {
         let offset = UInt(bitPattern: i &- start)
         if offset < 64 {
             let rest = bits &>> UInt64(offset)
             if rest != 0 { return i &+ rest.trailingZeroBitCount }
-            return refill(base, from: start &+ 64, to: end)
+            let moved = refill(base, from: start &+ 64, to: end)
+            start = moved.start
+            bits = moved.bits
+            return moved.index
         }
-        return refill(base, from: i, to: end)
+        let moved = refill(base, from: i, to: end)
+        start = moved.start
+        bits = moved.bits
+        return moved.index
     }
 
-    /// Moves the window forward to the next non-plain byte at or after `i`.
-    private mutating func refill(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
+    /// The window moved forward to the next non-plain byte at or after `i`, and that byte's index
+    /// (`end` if there is none; the window is then one that `firstNonPlain` will not reuse wrongly:
+    /// its bits past `end` are zero or it is the piece's last 64 bytes). Returned in registers.
+    @inline(never)
+    static func refill(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> (index: Int, start: Int, bits: UInt64) {
         var i = i
+        // Short strings: the next window almost always holds a non-plain byte, so it is
+        // compressed straight away (no separate any-test).
+        if end &- i >= 64 {
+            let bits = PlainBytes.windowBits(base, i)
+            if bits != 0 { return (i &+ bits.trailingZeroBitCount, i, bits) }
+            i &+= 64
+        }
+        // Long runs: 64 bytes per step, one branch; compressed only where a non-plain byte is.
         while end &- i >= 64 {
-            let m0 = PlainStringRun.nonPlainMask(PlainStringRun.load(base, i))
-            let m1 = PlainStringRun.nonPlainMask(PlainStringRun.load(base, i &+ 16))
-            let m2 = PlainStringRun.nonPlainMask(PlainStringRun.load(base, i &+ 32))
-            let m3 = PlainStringRun.nonPlainMask(PlainStringRun.load(base, i &+ 48))
-            if m0 | m1 | m2 | m3 != 0 {
-                start = i
-                bits = Self.compress(m0) | Self.compress(m1) &<< 16 | Self.compress(m2) &<< 32 | Self.compress(m3) &<< 48
-                return i &+ bits.trailingZeroBitCount
+            if PlainBytes.anyNonPlain(base, i) {
+                let bits = PlainBytes.windowBits(base, i)
+                return (i &+ bits.trailingZeroBitCount, i, bits)
             }
             i &+= 64
         }
-        if i >= end { return end }
-        guard end >= 64 else { return PlainStringRun.end(in: base, from: i, to: end) }
+        if i >= end { return (end, Int.min / 2, 0) }
+        guard end >= 64 else { return (PlainStringRun.end(in: base, from: i, to: end), Int.min / 2, 0) }
         // The last (< 64) bytes: a window over the piece's final 64 bytes, ignoring those before i.
-        start = end &- 64
-        bits = Self.compress(PlainStringRun.nonPlainMask(PlainStringRun.load(base, start)))
-            | Self.compress(PlainStringRun.nonPlainMask(PlainStringRun.load(base, start &+ 16))) &<< 16
-            | Self.compress(PlainStringRun.nonPlainMask(PlainStringRun.load(base, start &+ 32))) &<< 32
-            | Self.compress(PlainStringRun.nonPlainMask(PlainStringRun.load(base, start &+ 48))) &<< 48
+        let start = end &- 64
+        let bits = PlainBytes.windowBits(base, start)
         let rest = bits &>> UInt64(i &- start)
-        return rest == 0 ? end : i &+ rest.trailingZeroBitCount
-    }
-
-    /// 16 bytes of 0x00/0xFF (as from `nonPlainMask`) to 16 bits, byte j to bit j: a multiply
-    /// gathers each byte's top bit into the top byte of a 64-bit word (no overlapping partial
-    /// products, so no carries), since Swift has no portable "move mask" operation.
-    @inline(__always)
-    private static func compress(_ mask: UInt128) -> UInt64 {
-        let magic: UInt64 = 0x0002_0408_1020_4081
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let lo = ((UInt64(truncatingIfNeeded: mask) & high) &* magic) &>> 56
-        let hi = ((UInt64(truncatingIfNeeded: mask &>> 64) & high) &* magic) &>> 56
-        return lo | hi &<< 8
+        return (rest == 0 ? end : i &+ rest.trailingZeroBitCount, start, bits)
     }
 }
