@@ -28,8 +28,7 @@ extension JSONStreamScanner {
     /// when it could not begin).
     mutating func scanDeep(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int {
         guard var state = deepState() else { return start }
-        let classOf = DeepTables.byteClass.utf8Start
-        let next = DeepTables.transition.utf8Start
+        let step = DeepTables.step
         // `":"` and `","` as the low three bytes of a little-endian 32-bit load see them.
         let quote = UInt32(UInt8(ascii: "\""))
         let quoteColonQuote = quote | UInt32(UInt8(ascii: ":")) &<< 8 | quote &<< 16
@@ -85,15 +84,8 @@ extension JSONStreamScanner {
                 }
                 continue
             }
-            // Between tokens: whitespace, then one structural byte through the table.
-            var b = p.load(fromByteOffset: i, as: UInt8.self)
-            while b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
-                i &+= 1
-                if i == count { break scanning }
-                b = p.load(fromByteOffset: i, as: UInt8.self)
-            }
-            guard b < 0x80 else { break scanning }
-            let action = next[Int(state &* 8 &+ (classOf[Int(b)] &- 0x30))] &- 0x41
+            // Between tokens: one byte through the table (whitespace keeps the state).
+            let action = step[Int(state) &<< 8 | Int(p.load(fromByteOffset: i, as: UInt8.self))]
             if action < DeepState.pushObject {
                 state = action
                 i &+= 1
@@ -219,4 +211,31 @@ enum DeepTables {
     ///  10 valueStringInArray     G  O  O  O  O  O  O  O     afterValueInArray (6)
     /// (The string rows are used only by `DeepState` bookkeeping: scanDeep ends strings itself.)
     static let transition: StaticString = "IOOLOMOOKOOLOMNOHOOONOOOHOOOOOOOOAOOOOOOOODONOOOOOJOOONOEOOOOOOOFOOOOOOOKOOLOMOOGOOOOOOO"
+
+    /// What `scanDeep` uses: the two tables above flattened into one step per (state, byte), at
+    /// index `state << 8 | byte`, as the raw value (a state 0-10 or an action 11-14). Whitespace
+    /// keeps the state; bytes >= 0x80 stop; the string states' rows stop (unused). One load per
+    /// structural byte instead of a whitespace test, a sign test and two dependent loads.
+    /// Built once per process (11 x 256 bytes, never freed): nothing is allocated per message.
+    /// `nonisolated(unsafe)`: written only by the one-time initializer, read-only afterwards.
+    nonisolated(unsafe) static let step: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 11 * 256)
+        for state in 0..<11 {
+            for byte in 0..<256 {
+                table[state << 8 | byte] = stepValue(state: UInt8(state), byte: UInt8(byte))
+            }
+        }
+        return UnsafePointer(table)
+    }()
+
+    /// One entry of `step`, from `byteClass` and `transition`.
+    static func stepValue(state: UInt8, byte: UInt8) -> UInt8 {
+        if state == DeepState.keyString || state == DeepState.valueStringInObject || state == DeepState.valueStringInArray {
+            return DeepState.stop
+        }
+        if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { return state }
+        guard byte < 0x80 else { return DeepState.stop }
+        let byteClass = Int(Self.byteClass.utf8Start[Int(byte)] &- 0x30)
+        return transition.utf8Start[Int(state) &* 8 &+ byteClass] &- 0x41
+    }
 }
