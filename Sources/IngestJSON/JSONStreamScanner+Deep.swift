@@ -34,13 +34,10 @@ extension JSONStreamScanner {
         let quoteColonQuote = quote | UInt32(UInt8(ascii: ":")) &<< 8 | quote &<< 16
         let quoteCommaQuote = quote | UInt32(UInt8(ascii: ",")) &<< 8 | quote &<< 16
         var i = start
-        // The window in locals for the loop (in registers rather than behind `self`).
-        var windowStart = window.start
-        var windowBits = window.bits
-        defer {
-            window.start = windowStart
-            window.bits = windowBits
-        }
+        // The window in a local for the loop (in registers rather than behind `self`).
+        var w = window
+        defer { window = w }
+        let last = count &- 4   // where the last four-byte load may start
         scanning: while i < count {
             if state >= DeepState.keyString && state != DeepState.valueStartInArray {
                 // Inside a string. `end` is always the first non-plain byte at or after `i`
@@ -48,34 +45,43 @@ extension JSONStreamScanner {
                 // control byte comes first). The closing quote and the two bytes after it are
                 // compared in one load: `":"` after a key, `","` after a value, and the next
                 // string has begun; the state is only written where the rhythm breaks.
-                var end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                var end = w.firstNonPlainClearingBelow(p, from: i, to: count)
                 if state == DeepState.valueStringInArray {
-                    while count &- end >= 4 && Self.threeBytes(p, end) == quoteCommaQuote {
+                    while end <= last && Self.threeBytes(p, end) == quoteCommaQuote {
+                        w.consumeLowest()   // the closing quote
+                        w.consumeLowest()   // the next string's opening quote
                         i = end &+ 3
-                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                        end = w.nextNonPlain(p, from: i, to: count)
                     }
                 } else {
                     // The object rhythm, a key-value pair per turn: `key":"value","`.
-                    if state == DeepState.keyString && count &- end >= 4 && Self.threeBytes(p, end) == quoteColonQuote {
+                    if state == DeepState.keyString && end <= last && Self.threeBytes(p, end) == quoteColonQuote {
+                        w.consumeLowest()
+                        w.consumeLowest()
                         i = end &+ 3
                         state = DeepState.valueStringInObject
-                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                        end = w.nextNonPlain(p, from: i, to: count)
                     }
-                    while state == DeepState.valueStringInObject && count &- end >= 4 && Self.threeBytes(p, end) == quoteCommaQuote {
+                    while state == DeepState.valueStringInObject && end <= last && Self.threeBytes(p, end) == quoteCommaQuote {
+                        w.consumeLowest()
+                        w.consumeLowest()
                         i = end &+ 3
-                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
-                        guard count &- end >= 4 && Self.threeBytes(p, end) == quoteColonQuote else {
+                        end = w.nextNonPlain(p, from: i, to: count)
+                        guard end <= last && Self.threeBytes(p, end) == quoteColonQuote else {
                             state = DeepState.keyString
                             break
                         }
+                        w.consumeLowest()
+                        w.consumeLowest()
                         i = end &+ 3
-                        end = NonPlainWindow.firstNonPlain(p, from: i, to: count, start: &windowStart, bits: &windowBits)
+                        end = w.nextNonPlain(p, from: i, to: count)
                     }
                 }
                 guard end < count, p.load(fromByteOffset: end, as: UInt8.self) == UInt8(ascii: "\"") else {
                     i = end   // the piece ended, or an escape, UTF-8 or control byte: not ours
                     break scanning
                 }
+                w.consumeLowest()
                 i = end &+ 1
                 switch state {
                 case DeepState.keyString: state = DeepState.colon

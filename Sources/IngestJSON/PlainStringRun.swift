@@ -115,6 +115,51 @@ struct NonPlainWindow {
         return moved.index
     }
 
+    // MARK: Consuming lookups (scanDeep)
+    //
+    // `scanDeep` also clears the bits of the non-plain bytes it has stepped over (closing and
+    // opening quotes), so that while "no bit below `i` is set" holds, the next non-plain byte
+    // is just the lowest set bit: no offset, no shift. Cleared bits are always below the
+    // scanner's position, so `firstNonPlain` stays right for whoever uses the window next.
+
+    /// Like `firstNonPlain`, and afterwards no bit below `i` is set.
+    @inline(__always)
+    mutating func firstNonPlainClearingBelow(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
+        let offset = UInt(bitPattern: i &- start)
+        if offset < 64 {
+            bits &= ~0 &<< UInt64(offset)
+            if bits != 0 { return start &+ bits.trailingZeroBitCount }
+            return move(base, from: start &+ 64, clearingBelow: i, to: end)
+        }
+        return move(base, from: i, clearingBelow: i, to: end)
+    }
+
+    /// The first non-plain byte at or after `i`, when no bit below `i` is set (and, for the
+    /// window to be reusable after it, `start <= i`).
+    @inline(__always)
+    mutating func nextNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
+        if bits != 0 { return start &+ bits.trailingZeroBitCount }
+        // Nothing non-plain from `i` to the window's end.
+        return move(base, from: Swift.max(i, start &+ 64), clearingBelow: i, to: end)
+    }
+
+    /// Clears the lowest set bit: the non-plain byte `nextNonPlain` returned has been stepped over
+    /// (a no-op when that byte lies past the window, where the bits are already all clear).
+    @inline(__always)
+    mutating func consumeLowest() {
+        bits &= bits &- 1
+    }
+
+    @inline(__always)
+    private mutating func move(_ base: UnsafeRawPointer, from j: Int, clearingBelow i: Int, to end: Int) -> Int {
+        let moved = Self.refill(base, from: j, to: end)
+        start = moved.start
+        // Only the piece's last window can begin before `i`; a missing window has no bits.
+        let below = i &- moved.start
+        bits = below > 0 ? moved.bits & (~0 &<< UInt64(truncatingIfNeeded: below)) : moved.bits
+        return moved.index
+    }
+
     /// The window moved forward to the next non-plain byte at or after `i`, and that byte's index
     /// (`end` if there is none; the window is then one that `firstNonPlain` will not reuse wrongly:
     /// its bits past `end` are zero or it is the piece's last 64 bytes). Returned in registers.

@@ -71,6 +71,60 @@ final class NonPlainWindowTests: XCTestCase {
         XCTAssertGreaterThan(lookups, 100_000)
     }
 
+    /// The consuming lookups `scanDeep` uses: after each non-plain byte found, it is stepped
+    /// over (`consumeLowest`) and the next one looked up with `nextNonPlain`, with a jump now and
+    /// then (`firstNonPlainClearingBelow`), in pieces of every length 0...300 (so the piece's
+    /// last-window and no-window cases come up). Each answer must be the byte loop's, and the
+    /// window must still answer `firstNonPlain` correctly afterwards (scanString shares it).
+    func testConsumingLookupsAgreeWithByteLoop() {
+        let arena = GuardedArena(capacity: 1 << 12)
+        let specials: [UInt8] = [0x22, 0x5C, 0x0A, 0x09, 0x01, 0x80, 0xFF]
+        var lookups = 0
+        for seed: UInt64 in 1...3_000 {
+            var rng = SeededRandom(seed: seed &+ 77_000)
+            let length = Int(seed % 301)
+            let density = [2, 3, 8, 30, 200][Int.random(in: 0..<5, using: &rng)]
+            var bytes = (0..<length).map { _ in UInt8.random(in: 0x23...0x5B, using: &rng) }
+            for k in bytes.indices where Int.random(in: 0..<density, using: &rng) == 0 {
+                bytes[k] = specials.randomElement(using: &rng)!
+            }
+            let slice = bytes[...]
+            let failure: String? = arena.withGuarded(slice, seed % 2 == 0 ? .after : .before) { raw -> String? in
+                let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 0x1000)!
+                let end = raw.count
+                var window = NonPlainWindow()
+                var i = Int.random(in: 0...min(end, 70), using: &rng)
+                var found = window.firstNonPlainClearingBelow(base, from: i, to: end)
+                while true {
+                    let expected = Self.referenceFirstNonPlain(slice, from: i, to: end)
+                    lookups += 1
+                    if found != expected { return "from \(i): consuming lookup \(found), byte loop \(expected)" }
+                    if found == end { break }
+                    window.consumeLowest()
+                    i = found + 1
+                    if Int.random(in: 0..<8, using: &rng) == 0 {
+                        i += Int.random(in: 0...100, using: &rng)
+                        if i > end { break }
+                        var check = window   // what scanString would see
+                        let shared = check.firstNonPlain(base, from: i, to: end)
+                        if shared != Self.referenceFirstNonPlain(slice, from: i, to: end) {
+                            return "shared window from \(i): \(shared)"
+                        }
+                        found = window.firstNonPlainClearingBelow(base, from: i, to: end)
+                    } else {
+                        found = window.nextNonPlain(base, from: i, to: end)
+                    }
+                }
+                return nil
+            }
+            if let failure {
+                XCTFail("seed \(seed), \(length) bytes: \(failure)\n  \(debugText(bytes))")
+                return
+            }
+        }
+        XCTAssertGreaterThan(lookups, 20_000)
+    }
+
     /// One special byte at every position of a 200-byte plain run: `PlainBytes.windowBits` and
     /// `anyNonPlain` at every 64-byte offset see exactly that byte.
     func testWindowBitsAtEveryPosition() {
