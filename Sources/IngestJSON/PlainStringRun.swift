@@ -129,9 +129,9 @@ struct NonPlainWindow {
         if offset < 64 {
             bits &= ~0 &<< UInt64(offset)
             if bits != 0 { return start &+ bits.trailingZeroBitCount }
-            return move(base, from: start &+ 64, clearingBelow: i, to: end)
+            return move(base, from: start &+ 64, to: end)
         }
-        return move(base, from: i, clearingBelow: i, to: end)
+        return move(base, from: i, to: end)
     }
 
     /// The first non-plain byte at or after `i`, when no bit below `i` is set (and, for the
@@ -140,7 +140,7 @@ struct NonPlainWindow {
     mutating func nextNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
         if bits != 0 { return start &+ bits.trailingZeroBitCount }
         // Nothing non-plain from `i` to the window's end.
-        return move(base, from: Swift.max(i, start &+ 64), clearingBelow: i, to: end)
+        return move(base, from: Swift.max(i, start &+ 64), to: end)
     }
 
     /// Clears the lowest set bit: the non-plain byte `nextNonPlain` returned has been stepped over
@@ -150,19 +150,21 @@ struct NonPlainWindow {
         bits &= bits &- 1
     }
 
+    /// `refill` from `j`. Callers pass a `j` with no non-plain byte between their `i` and `j`; the
+    /// new window has no bit below `j` (see `refill`), so none below `i`.
     @inline(__always)
-    private mutating func move(_ base: UnsafeRawPointer, from j: Int, clearingBelow i: Int, to end: Int) -> Int {
+    private mutating func move(_ base: UnsafeRawPointer, from j: Int, to end: Int) -> Int {
         let moved = Self.refill(base, from: j, to: end)
         start = moved.start
-        // Only the piece's last window can begin before `i`; a missing window has no bits.
-        let below = i &- moved.start
-        bits = below > 0 ? moved.bits & (~0 &<< UInt64(truncatingIfNeeded: below)) : moved.bits
+        bits = moved.bits
         return moved.index
     }
 
     /// The window moved forward to the next non-plain byte at or after `i`, and that byte's index
     /// (`end` if there is none; the window is then one that `firstNonPlain` will not reuse wrongly:
-    /// its bits past `end` are zero or it is the piece's last 64 bytes). Returned in registers.
+    /// its bits past `end` are zero or it is the piece's last 64 bytes). It never has a bit below
+    /// `i` (only the piece's last window can begin before `i`, and its lower bits are cleared).
+    /// Returned in registers.
     @inline(never)
     static func refill(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> (index: Int, start: Int, bits: UInt64) {
         var i = i
@@ -183,10 +185,10 @@ struct NonPlainWindow {
         }
         if i >= end { return (end, Int.min / 2, 0) }
         guard end >= 64 else { return (PlainStringRun.end(in: base, from: i, to: end), Int.min / 2, 0) }
-        // The last (< 64) bytes: a window over the piece's final 64 bytes, ignoring those before i.
+        // The last (< 64) bytes: a window over the piece's final 64 bytes, without the bits of
+        // those before i (0 < i - start < 64 here).
         let start = end &- 64
-        let bits = PlainBytes.windowBits(base, start)
-        let rest = bits &>> UInt64(i &- start)
-        return (rest == 0 ? end : i &+ rest.trailingZeroBitCount, start, bits)
+        let bits = PlainBytes.windowBits(base, start) & (~0 &<< UInt64(i &- start))
+        return (bits == 0 ? end : start &+ bits.trailingZeroBitCount, start, bits)
     }
 }
