@@ -152,8 +152,18 @@ struct NonPlainWindow {
 
     /// `refill` from `j`. Callers pass a `j` with no non-plain byte between their `i` and `j`; the
     /// new window has no bit below `j` (see `refill`), so none below `i`.
+    /// The common case (the next 64 bytes hold a non-plain byte) is inlined into `scanDeep`'s
+    /// loop: no call, no spilled registers.
     @inline(__always)
     private mutating func move(_ base: UnsafeRawPointer, from j: Int, to end: Int) -> Int {
+        if end &- j >= 64 {
+            let next = PlainBytes.windowBits(base, j)
+            if next != 0 {
+                start = j
+                bits = next
+                return j &+ next.trailingZeroBitCount
+            }
+        }
         let moved = Self.refill(base, from: j, to: end)
         start = moved.start
         bits = moved.bits
