@@ -31,6 +31,13 @@ public final class MessageLog: @unchecked Sendable {
         /// The segment sealed at the last roll-over, whose cache is released once the active
         /// segment's head is a cache window past its start (see "Page cache" below).
         var retiring: Segment?
+        /// Zeros ahead (see below), for `active` only: bytes below `zeroedTo` beyond the head
+        /// have had zeros written; `zeroing` is the range being written now. Reservations never
+        /// enter `zeroing`.
+        var zeroedTo = 0
+        var zeroing: Range<Int>? = nil
+        /// A zeroing pass is queued or running (set and cleared under the lock).
+        var zeroPassQueued = false
     }
 
     /// Page-cache work a reservation hands to the background queue (see "Page cache" below).
@@ -92,6 +99,24 @@ public final class MessageLog: @unchecked Sendable {
     /// Background work the workers hand off: page-cache release and retention.
     private let backgroundQueue = DispatchQueue(label: "connect-ingest.log.background")
 
+    // Zeros ahead. Under durable sync policies a background pass writes zeros (`pwrite`, then
+    // writeback started) over the next `zeroAhead` bytes beyond the head of the active segment,
+    // before any record lands there. A preallocated file's blocks are "unwritten" extents: the
+    // fdatasync that first covers data in one must also convert the extent and write the inode
+    // (ext4: a second synchronous I/O per group-commit round). Blocks written once are plain
+    // data blocks, and a round only writes the data. Measured with a C program on the reference
+    // VM, 14 KB appended by `pwrite` per fdatasync: 460-610 µs and ~100 µs of CPU per round into
+    // unwritten blocks, 220-290 µs and 50-59 µs into blocks zeroed ahead. The zeros also put the
+    // pages into the page cache off the workers' threads. Readers see no difference: unused
+    // space reads as zeros either way.
+    /// Bytes kept zeroed beyond the head (0: off, policy `none`); a pass starts at half.
+    let zeroAhead: Int
+    /// Bytes per zeroing step (the range claimed at once).
+    let zeroStep: Int
+    private let zeroQueue = DispatchQueue(label: "connect-ingest.log.zeros")
+    /// `zeroStep` zero bytes, read only.
+    private let zeroSource: UnsafeRawBufferPointer
+
     private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome,
                  duplicateDetector: (any DuplicateDetector)?) {
         self.directory = directory
@@ -103,6 +128,11 @@ public final class MessageLog: @unchecked Sendable {
                                             nextSequence: recovered.nextSequence))
         self.retention = Retention(directory: directory, retainBytes: options.retainBytes,
                                    retainAgeSeconds: options.retainAgeSeconds)
+        self.zeroAhead = options.sync == .none ? 0 : max(0, options.zeroAhead)
+        self.zeroStep = max(MappedRegion.pageSize, options.zeroStep / MappedRegion.pageSize * MappedRegion.pageSize)
+        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: zeroStep, alignment: MappedRegion.pageSize)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
+        self.zeroSource = UnsafeRawBufferPointer(zeros)
     }
 
     /// Opens (creating if needed) the log in `directory`, takes its writer lock, and runs
@@ -174,6 +204,9 @@ public final class MessageLog: @unchecked Sendable {
             file = nil
         }
         if !active.isSealed.load(ordering: .relaxed) { active.seal(end: head, nextSequence: nextSequence) }
+        // A zeroing step in flight finishes before the lock goes: the next writer's records
+        // could be where it writes.
+        zeroQueue.sync {}
         defer { lock.release() }
         for segment in unsynced + [active] { try segment.synchronizeAll() }
     }
@@ -181,6 +214,7 @@ public final class MessageLog: @unchecked Sendable {
     deinit {
         // No waiting here: the last reference may be dropped by a tick on the syncer's queue.
         syncer?.stop(wait: false)
+        zeroSource.deallocate()
     }
 
     // MARK: Reservation (called by appenders)
@@ -215,7 +249,7 @@ public final class MessageLog: @unchecked Sendable {
             for (index, span) in spans.enumerated() {
                 let oversized = span > normalCapacity - header
                 if oversized || s.active.isSealed.load(ordering: .relaxed) || s.active.isOversized
-                    || s.head + span > s.active.capacity {
+                    || s.head + span > s.active.capacity || s.head + span > (s.zeroing?.lowerBound ?? Int.max) {
                     flush(&chunk)
                     let capacity = oversized ? LogFormat.align8(header + span) : normalCapacity
                     try roll(&s, capacity: capacity, oversized: oversized, durable: durable)
@@ -239,6 +273,11 @@ public final class MessageLog: @unchecked Sendable {
                 }
             }
             if s.head > s.active.capacity / 2 && !s.active.isOversized { prepareSpare() }
+            if zeroAhead > 0 && !s.zeroPassQueued && s.zeroedTo < s.head + zeroAhead / 2
+                && !s.active.isOversized && s.zeroedTo < s.active.capacity {
+                s.zeroPassQueued = true
+                zeroQueue.async { [self] in zeroPass() }
+            }
             if s.head >= s.active.nextCacheRelease {
                 s.active.nextCacheRelease = s.head + cacheReleaseStep
                 if s.head > options.cacheWindow {
@@ -285,6 +324,8 @@ public final class MessageLog: @unchecked Sendable {
         if let prepared, prepared.capacity != capacity { prepared.discard() }
         s.active = segment
         s.head = LogFormat.segmentHeaderLength
+        s.zeroedTo = 0
+        s.zeroing = nil   // a pass still writing into the sealed segment finds it no longer active
         retention.noteRoll()
     }
 
@@ -303,6 +344,35 @@ public final class MessageLog: @unchecked Sendable {
             }
             spare.withLock { slot in
                 if slot == nil { slot = file } else { file.discard() }
+            }
+        }
+    }
+
+    /// One zeroing pass on `zeroQueue`: writes zeros ahead of the head of the active segment in
+    /// steps of `zeroStep` until `zeroAhead` bytes beyond the head are done (see "Zeros ahead").
+    /// Each step claims its range under the reservation lock, strictly past the page that holds
+    /// the head, so no record is ever there while zeros are written: a reservation that would
+    /// reach into a claimed range rolls over to the next segment instead (never seen outside
+    /// tests: the claim is at least half of `zeroAhead` ahead of the head).
+    private func zeroPass() {
+        let page = MappedRegion.pageSize
+        while true {
+            let claim: (segment: Segment, range: Range<Int>)? = state.withLock { s in
+                let start = max(s.zeroedTo, (s.head + page - 1) / page * page)
+                let end = min(s.active.capacity, start + zeroStep)
+                guard !s.isClosed, !s.active.isOversized, start < s.head + zeroAhead, start < end else {
+                    s.zeroPassQueued = false
+                    return nil
+                }
+                s.zeroing = start..<end
+                return (s.active, start..<end)
+            }
+            guard let (segment, range) = claim else { return }
+            let written = segment.writeZeros(range, from: zeroSource)
+            state.withLock { s in
+                guard s.active === segment else { return }
+                s.zeroing = nil
+                s.zeroedTo = written ? range.upperBound : s.active.capacity   // on a failure, stop for this segment
             }
         }
     }
@@ -331,9 +401,10 @@ public final class MessageLog: @unchecked Sendable {
         spareQueue.sync {}
     }
 
-    /// Returns once the cache release and retention queued so far have run.
+    /// Returns once the cache release, retention and zeroing queued so far have run.
     func waitForBackgroundWork() {
         backgroundQueue.sync {}
+        zeroQueue.sync {}
     }
 
     /// Runs retention unless another thread is running it (at open, and from background work).

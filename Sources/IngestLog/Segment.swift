@@ -222,6 +222,21 @@ final class Segment: @unchecked Sendable {
         do { try file.write(source, at: Int64(offset)) } catch { throw LogError.io("pwrite", path, error) }
     }
 
+    /// Writes zeros over `range` (page-aligned, beyond every reservation: `MessageLog.zeroPass`)
+    /// in pieces of at most `zeros.count` bytes, then starts their writeback so that the blocks
+    /// are plain written blocks before records land there. Returns false if a write failed (the
+    /// range then stays as it was: zeros, possibly unwritten). Zero queue only.
+    func writeZeros(_ range: Range<Int>, from zeros: UnsafeRawBufferPointer) -> Bool {
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let count = min(zeros.count, range.upperBound - offset)
+            do { try file.write(UnsafeRawBufferPointer(rebasing: zeros[0..<count]), at: Int64(offset)) } catch { return false }
+            offset += count
+        }
+        try? file.startWriteback(offset: Int64(range.lowerBound), length: Int64(range.count), wait: false)
+        return true
+    }
+
     // MARK: Page cache
 
     /// Lets the kernel reuse the page-cache pages below `end` (see MessageLog, "Page cache"):
