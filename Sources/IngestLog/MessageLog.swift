@@ -106,11 +106,21 @@ public final class MessageLog: @unchecked Sendable {
     // (ext4: a second synchronous I/O per group-commit round). Blocks written once are plain
     // data blocks, and a round only writes the data. Measured with a C program on the reference
     // VM, 14 KB appended by `pwrite` per fdatasync: 460-610 µs and ~100 µs of CPU per round into
-    // unwritten blocks, 220-290 µs and 50-59 µs into blocks zeroed ahead. The zeros also put the
-    // pages into the page cache off the workers' threads. Readers see no difference: unused
-    // space reads as zeros either way.
-    /// Bytes kept zeroed beyond the head (0: off, policy `none`); a pass starts at half.
+    // unwritten blocks, 220-290 µs and 50-59 µs into blocks zeroed ahead. Readers see no
+    // difference: unused space reads as zeros either way.
+    //
+    // Under policy `none` (no fdatasync to spare) the pass only populates the range
+    // (`MADV_POPULATE_READ` on the writer's mapping): no claim, nothing written. Both ways the
+    // page-cache pages the next records need are allocated and zeroed on the zero queue's thread
+    // rather than in a worker's page fault. On the reference VM a new page costs 4-9 µs there
+    // (the host backs it on first touch), and a worker stalled in that fault holds up every
+    // connection it serves, as does a second worker waiting for the same page's lock (seen:
+    // 4.5 ms in `filemap_fault`).
+    /// Bytes kept zeroed (or populated, policy `none`) beyond the head (0: off); a pass starts
+    /// at half.
     let zeroAhead: Int
+    /// Policy `none`: populate instead of writing zeros.
+    let populatesOnly: Bool
     /// Bytes per zeroing step (the range claimed at once).
     let zeroStep: Int
     private let zeroQueue = DispatchQueue(label: "connect-ingest.log.zeros")
@@ -128,7 +138,8 @@ public final class MessageLog: @unchecked Sendable {
                                             nextSequence: recovered.nextSequence))
         self.retention = Retention(directory: directory, retainBytes: options.retainBytes,
                                    retainAgeSeconds: options.retainAgeSeconds)
-        self.zeroAhead = options.sync == .none ? 0 : max(0, options.zeroAhead)
+        self.zeroAhead = max(0, options.zeroAhead)
+        self.populatesOnly = options.sync == .none
         self.zeroStep = max(MappedRegion.pageSize, options.zeroStep / MappedRegion.pageSize * MappedRegion.pageSize)
         let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: zeroStep, alignment: MappedRegion.pageSize)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
@@ -348,27 +359,31 @@ public final class MessageLog: @unchecked Sendable {
         }
     }
 
-    /// One zeroing pass on `zeroQueue`: writes zeros ahead of the head of the active segment in
-    /// steps of `zeroStep` until `zeroAhead` bytes beyond the head are done (see "Zeros ahead").
-    /// Each step claims its range under the reservation lock, strictly past the page that holds
-    /// the head, so no record is ever there while zeros are written: a reservation that would
-    /// reach into a claimed range rolls over to the next segment instead (never seen outside
-    /// tests: the claim is at least half of `zeroAhead` ahead of the head).
+    /// One zeroing pass on `zeroQueue`: writes zeros (or populates, policy `none`) ahead of the
+    /// head of the active segment in steps of `zeroStep` until `zeroAhead` bytes beyond the head
+    /// are done (see "Zeros ahead"). A step that writes zeros claims its range under the
+    /// reservation lock, a whole step past the page that holds the head, so no record is ever
+    /// there while zeros are written: a reservation that would reach into a claimed range rolls
+    /// over to the next segment instead. That needs one commit of more than a step's bytes while
+    /// the step is written, which in practice only tests with tiny steps do; without the gap, a
+    /// claim reaching to the end of a small segment made nearly every next commit roll over.
+    /// Populating changes no byte and claims nothing.
     private func zeroPass() {
         let page = MappedRegion.pageSize
         while true {
             let claim: (segment: Segment, range: Range<Int>)? = state.withLock { s in
-                let start = max(s.zeroedTo, (s.head + page - 1) / page * page)
+                let start = max(s.zeroedTo, (s.head + page - 1) / page * page + zeroStep)
                 let end = min(s.active.capacity, start + zeroStep)
                 guard !s.isClosed, !s.active.isOversized, start < s.head + zeroAhead, start < end else {
                     s.zeroPassQueued = false
                     return nil
                 }
-                s.zeroing = start..<end
+                if !populatesOnly { s.zeroing = start..<end }
                 return (s.active, start..<end)
             }
             guard let (segment, range) = claim else { return }
-            let written = segment.writeZeros(range, from: zeroSource)
+            var written = true
+            if populatesOnly { segment.populate(range) } else { written = segment.writeZeros(range, from: zeroSource) }
             state.withLock { s in
                 guard s.active === segment else { return }
                 s.zeroing = nil

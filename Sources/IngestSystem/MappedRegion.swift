@@ -62,6 +62,15 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
         adviseRange(offset: offset, count: count, advice: 23 /* MADV_POPULATE_WRITE */)
     }
 
+    /// Brings the pages covering the range into the page cache and maps them read-only
+    /// (`MADV_POPULATE_READ`, Linux 5.14+), without changing anything: the page allocation and
+    /// zeroing happen here, and a later store only takes a minor write fault. Returns false when
+    /// the kernel does not support it. The corresponding C function is `madvise`.
+    @discardableResult
+    public func populateForReading(offset: Int, count: Int) -> Bool {
+        adviseRange(offset: offset, count: count, advice: 22 /* MADV_POPULATE_READ */)
+    }
+
     /// Turns off readahead for page faults in this mapping (`MADV_RANDOM`): a fault then brings in
     /// only the page touched. For a writer that fills the file with `pwrite` and stores only a
     /// few words through the mapping, readahead would allocate and zero the pages ahead of the
