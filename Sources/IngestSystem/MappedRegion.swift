@@ -55,20 +55,11 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
 
     /// Prefaults the pages covering the range as writable without changing their contents
     /// (`MADV_POPULATE_WRITE`, Linux 5.14+), so the page faults happen here rather than later under
-    /// a lock (the duplicate index). Returns false when the kernel does not support it (nothing
+    /// a lock (the duplicate index) or in a worker (the log's pages ahead of its head). Returns false when the kernel does not support it (nothing
     /// happened). The corresponding C function is `madvise`.
     @discardableResult
     public func populateForWriting(offset: Int, count: Int) -> Bool {
         adviseRange(offset: offset, count: count, advice: 23 /* MADV_POPULATE_WRITE */)
-    }
-
-    /// Brings the pages covering the range into the page cache and maps them read-only
-    /// (`MADV_POPULATE_READ`, Linux 5.14+), without changing anything: the page allocation and
-    /// zeroing happen here, and a later store only takes a minor write fault. Returns false when
-    /// the kernel does not support it. The corresponding C function is `madvise`.
-    @discardableResult
-    public func populateForReading(offset: Int, count: Int) -> Bool {
-        adviseRange(offset: offset, count: count, advice: 22 /* MADV_POPULATE_READ */)
     }
 
     /// Turns off readahead for page faults in this mapping (`MADV_RANDOM`): a fault then brings in
