@@ -12,7 +12,9 @@ import IngestSystem
 /// the 128 MiB of zeros competed with the group's flushes. Measured on the reference VM, 2
 /// workers, 64 connections, `--sync batch`, segments of 32-64 MiB so that several spares were
 /// used: small events 26,812-27,677 msgs/s with zeros, 33,852-36,571 without; 6.4 KB summaries
-/// 14,620-15,523 with, 16,851-17,932 without; p99 7.8-8.1 ms against 3.8-4.4 ms.
+/// 14,620-15,523 with, 16,851-17,932 without; p99 7.8-8.1 ms against 3.8-4.4 ms. What the
+/// zero-fill was for is now done a few MiB ahead of the head, through the page cache
+/// (`MessageLog`, "Zeros ahead").
 ///
 /// Name: `spare.log.tmp` in the log folder, which readers ignore and recovery deletes (it ends in
 /// `.log.tmp`, like a segment whose creation was cut short). Ownership: `MessageLog` holds at
