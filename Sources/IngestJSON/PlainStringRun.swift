@@ -2,8 +2,9 @@
 /// (0x20...0x7F minus 0x22 and 0x5C). Everything else inside a string needs the scanner's
 /// attention: the closing quote, an escape, a forbidden control character, or a UTF-8 lead byte.
 ///
-/// This is the scanner's only SIMD code and the reason it reaches memory-bandwidth speed on
-/// megabytes of base64: 16 bytes are classified with three vector compares (a signed `< 0x20`
+/// With `PlainBytes` (the same test, 64 bytes to 64 bits for `NonPlainWindow`), this is the
+/// scanner's SIMD code and the reason it reaches memory-bandwidth speed on megabytes of
+/// base64: 16 bytes are classified with three vector compares (a signed `< 0x20`
 /// catches both control characters and bytes >= 0x80), 64 bytes per step on long runs.
 ///
 /// Memory safety: it reads only `base[start..<end]`, plus, when fewer than 16 bytes remain,
@@ -80,39 +81,26 @@ enum PlainStringRun {
 /// per string on envelope summaries).
 ///
 /// Valid for one piece only (indices are piece indices): make a new one for every piece.
-/// `scanDeep` copies `start` and `bits` into locals for its loop (registers, not memory) and
-/// moves the window with the static `refill`; `scanString` uses the mutating wrapper.
+/// `scanDeep` works on a local copy (kept in registers) and uses the consuming lookups below;
+/// `scanString` uses `firstNonPlain`. The 64-byte classification itself is `PlainBytes`.
 struct NonPlainWindow {
     /// Piece index of the byte that bit 0 describes; far negative = no window yet.
-    var start = Int.min / 2
-    /// Bit k: byte `start + k` is non-plain.
-    var bits: UInt64 = 0
+    private var start = Int.min / 2
+    /// Bit k: byte `start + k` is non-plain (bits below the scanner's position may be cleared).
+    private var bits: UInt64 = 0
 
     init() {}
 
     /// The index of the first non-plain byte in `base[from..<end]`, or `end` if none.
     @inline(__always)
     mutating func firstNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int) -> Int {
-        Self.firstNonPlain(base, from: i, to: end, start: &start, bits: &bits)
-    }
-
-    /// `firstNonPlain` on a window held in the caller's locals.
-    @inline(__always)
-    static func firstNonPlain(_ base: UnsafeRawPointer, from i: Int, to end: Int,
-                              start: inout Int, bits: inout UInt64) -> Int {
         let offset = UInt(bitPattern: i &- start)
         if offset < 64 {
             let rest = bits &>> UInt64(offset)
             if rest != 0 { return i &+ rest.trailingZeroBitCount }
-            let moved = refill(base, from: start &+ 64, to: end)
-            start = moved.start
-            bits = moved.bits
-            return moved.index
+            return move(base, from: start &+ 64, to: end)
         }
-        let moved = refill(base, from: i, to: end)
-        start = moved.start
-        bits = moved.bits
-        return moved.index
+        return move(base, from: i, to: end)
     }
 
     // MARK: Consuming lookups (scanDeep)
@@ -152,10 +140,11 @@ struct NonPlainWindow {
 
     /// `refill` from `j`. Callers pass a `j` with no non-plain byte between their `i` and `j`; the
     /// new window has no bit below `j` (see `refill`), so none below `i`.
-    /// The common case (the next 64 bytes hold a non-plain byte) is inlined into `scanDeep`'s
-    /// loop: no call, no spilled registers.
+    /// The common case (the next 64 bytes hold a non-plain byte) is inlined into the callers'
+    /// loops: no call, no spilled registers.
     @inline(__always)
     private mutating func move(_ base: UnsafeRawPointer, from j: Int, to end: Int) -> Int {
+        var j = j
         if end &- j >= 64 {
             let next = PlainBytes.windowBits(base, j)
             if next != 0 {
@@ -163,6 +152,7 @@ struct NonPlainWindow {
                 bits = next
                 return j &+ next.trailingZeroBitCount
             }
+            j &+= 64   // all 64 plain
         }
         let moved = Self.refill(base, from: j, to: end)
         start = moved.start
