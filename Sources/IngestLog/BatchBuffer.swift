@@ -1,5 +1,6 @@
 /// An appender's staging memory: records are encoded here, back to back, exactly as they will
-/// lie in the segment, then copied into the mapping in one `memcpy` per chunk.
+/// lie in the segment, then written into the segment in one copy per chunk (`pwrite` or a copy
+/// into the mapping: `LogAppender.copyAndPublish`).
 ///
 /// Growth: doubles when a batch needs more, and is kept for the next batch, so a warm appender
 /// does not allocate. A batch bigger than `retainLimit` (someone staged a very large body instead

@@ -31,7 +31,7 @@ struct LargeSlot {
 ///
 /// Protocol: `beginLargeRecord` reserves the record's full span at once (body + 4096 bytes for
 /// the fields), takes its sequence number, and publishes the header as PEND. `appendLargeBody`
-/// copies each piece straight into the mapping and folds it into the CRC. `finishLargeRecord`
+/// writes each piece straight into the segment (`pwrite`) and folds it into the CRC. `finishLargeRecord`
 /// writes the fields and the checksum; the record is published DONE (and synced, under `batch`)
 /// by this appender's next `commit()`. `voidLargeRecord` marks it VOID at once.
 ///

@@ -1,6 +1,6 @@
 /// Reading back the body of a streaming record before it is finished: the server needs the
 /// whole body of a message without identity fields to compute its id, and a streamed body is
-/// nowhere else (it went straight into the mapping).
+/// nowhere else (it went straight into the segment).
 extension LogAppender {
     /// Calls `body` with the bytes appended so far to `record` (all of them once the last piece
     /// is in), read from the log's mapping. The record must be streaming (not finished, not

@@ -50,7 +50,7 @@ public final class LogAppender: @unchecked Sendable {
     }
 
     /// Chunks whose records average at least this many bytes are written with `pwrite`, smaller
-    /// ones copied into the mapping (see `copyAndPublish`).
+    /// ones copied into the mapping, under policy `none` (see `copyAndPublish`).
     static let pwriteRecordSize = 4096
 
     /// Records staged since the last commit.

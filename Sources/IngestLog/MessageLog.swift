@@ -7,7 +7,7 @@ import Synchronization
 /// Concurrency design: appenders stage records privately, then take `state`'s lock only to
 /// reserve a contiguous byte range and a contiguous block of sequence numbers for the whole
 /// batch (a few dozen arithmetic steps; a segment roll-over, once per segment, also creates the
-/// next file under it). The copy into the mapping, the checksums and the publication of each
+/// next file under it). The copy into the segment, the checksums and the publication of each
 /// record's state word happen outside the lock, in parallel. Sequence numbers follow file order,
 /// so the log has one total order; a reader waits at a reserved record until it is published.
 ///

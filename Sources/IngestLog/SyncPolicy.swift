@@ -7,7 +7,7 @@
 ///   metadata needed to read them). One sync covers every record of the batch, i.e. every
 ///   connection that finished in the same event-loop pass; concurrent syncs from several workers
 ///   join the same file-system journal commit in the kernel.
-/// - `interval(milliseconds:)`: `commit()` returns once the records are in the mapping, and a
+/// - `interval(milliseconds:)`: `commit()` returns once the records are in the page cache, and a
 ///   background thread writes the log to stable storage every `milliseconds`. A machine crash
 ///   loses at most that window of acknowledged records.
 public enum SyncPolicy: Sendable, Equatable, CustomStringConvertible {

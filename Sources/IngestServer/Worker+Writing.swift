@@ -3,7 +3,7 @@ import IngestSystem
 /// Acknowledgements: when a 200 may be written.
 ///
 /// Every message finished in a loop pass is appended by one `commit()` at the end of that pass
-/// (memory copies into the mapping). Its `.accepted` response then becomes:
+/// (copies into the page cache). Its `.accepted` response then becomes:
 /// - `--sync none` / `interval=MS`: `.stored` (200) once the commit returned, `.unavailable`
 ///   (503) if it threw; responses are written right away.
 /// - `--sync batch`: still `.accepted`, now carrying the group-sync ticket taken after the
