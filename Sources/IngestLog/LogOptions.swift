@@ -20,9 +20,9 @@ public struct LogOptions: Sendable {
     /// older pages are written back and handed back to the kernel (see `MessageLog`, "page
     /// cache"). Not a flag: the default suits every deployment; tests make it small.
     public var cacheWindow: Int = 64 << 20
-    /// How far beyond the append position zeros are written (durable sync policies) or pages
-    /// populated (`none`) ahead of the records, and in steps of how many bytes (see
-    /// `MessageLog`, "Zeros ahead"). Not flags; tests make them small. 0 turns it off.
+    /// Under durable sync policies, how far beyond the append position zeros are written ahead
+    /// of the records, and in steps of how many bytes (see `MessageLog`, "Zeros ahead"). Not
+    /// flags; tests make them small. 0 turns it off.
     public var zeroAhead: Int = 4 << 20
     public var zeroStep: Int = 512 << 10
 

@@ -109,18 +109,14 @@ public final class MessageLog: @unchecked Sendable {
     // unwritten blocks, 220-290 µs and 50-59 µs into blocks zeroed ahead. Readers see no
     // difference: unused space reads as zeros either way.
     //
-    // Under policy `none` (no fdatasync to spare) the pass only populates the range
-    // (`MADV_POPULATE_READ` on the writer's mapping): no claim, nothing written. Both ways the
-    // page-cache pages the next records need are allocated and zeroed on the zero queue's thread
-    // rather than in a worker's page fault. On the reference VM a new page costs 4-9 µs there
-    // (the host backs it on first touch), and a worker stalled in that fault holds up every
-    // connection it serves, as does a second worker waiting for the same page's lock (seen:
-    // 4.5 ms in `filemap_fault`).
-    /// Bytes kept zeroed (or populated, policy `none`) beyond the head (0: off); a pass starts
-    /// at half.
+    // Not under policy `none`: there is no fdatasync to shorten, and the zeros would double the
+    // bytes written. (Populating the writer's mapping ahead instead, `MADV_POPULATE_WRITE`, took
+    // the page faults off the workers, 13% of their samples, but cost more than it saved: wrk,
+    // 6.4 KB summaries, 42-45 µs of server CPU per message against 34 µs without, and small
+    // events no faster; measured in interleaved pairs, so it was taken out again.)
+    /// Bytes kept zeroed beyond the head (0: off, and always under policy `none`); a pass
+    /// starts at half.
     let zeroAhead: Int
-    /// Policy `none`: populate instead of writing zeros.
-    let populatesOnly: Bool
     /// Bytes per zeroing step (the range claimed at once).
     let zeroStep: Int
     private let zeroQueue = DispatchQueue(label: "connect-ingest.log.zeros")
@@ -138,8 +134,7 @@ public final class MessageLog: @unchecked Sendable {
                                             nextSequence: recovered.nextSequence))
         self.retention = Retention(directory: directory, retainBytes: options.retainBytes,
                                    retainAgeSeconds: options.retainAgeSeconds)
-        self.zeroAhead = max(0, options.zeroAhead)
-        self.populatesOnly = options.sync == .none
+        self.zeroAhead = options.sync == .none ? 0 : max(0, options.zeroAhead)
         self.zeroStep = max(MappedRegion.pageSize, options.zeroStep / MappedRegion.pageSize * MappedRegion.pageSize)
         let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: zeroStep, alignment: MappedRegion.pageSize)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
@@ -359,15 +354,13 @@ public final class MessageLog: @unchecked Sendable {
         }
     }
 
-    /// One zeroing pass on `zeroQueue`: writes zeros (or populates, policy `none`) ahead of the
-    /// head of the active segment in steps of `zeroStep` until `zeroAhead` bytes beyond the head
+    /// One zeroing pass on `zeroQueue`: writes zeros ahead of the head of the active segment in steps of `zeroStep` until `zeroAhead` bytes beyond the head
     /// are done (see "Zeros ahead"). A step that writes zeros claims its range under the
     /// reservation lock, a whole step past the page that holds the head, so no record is ever
     /// there while zeros are written: a reservation that would reach into a claimed range rolls
     /// over to the next segment instead. That needs one commit of more than a step's bytes while
     /// the step is written, which in practice only tests with tiny steps do; without the gap, a
     /// claim reaching to the end of a small segment made nearly every next commit roll over.
-    /// Populating changes no byte and claims nothing.
     private func zeroPass() {
         let page = MappedRegion.pageSize
         while true {
@@ -378,12 +371,11 @@ public final class MessageLog: @unchecked Sendable {
                     s.zeroPassQueued = false
                     return nil
                 }
-                if !populatesOnly { s.zeroing = start..<end }
+                s.zeroing = start..<end
                 return (s.active, start..<end)
             }
             guard let (segment, range) = claim else { return }
-            var written = true
-            if populatesOnly { segment.populate(range) } else { written = segment.writeZeros(range, from: zeroSource) }
+            let written = segment.writeZeros(range, from: zeroSource)
             state.withLock { s in
                 guard s.active === segment else { return }
                 s.zeroing = nil

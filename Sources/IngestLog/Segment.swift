@@ -237,12 +237,6 @@ final class Segment: @unchecked Sendable {
         return true
     }
 
-    /// Brings `range` into the page cache and this mapping, writable, changing no byte (policy
-    /// `none`: see `MessageLog`, "Zeros ahead"). Zero queue only.
-    func populate(_ range: Range<Int>) {
-        region.populateForWriting(offset: range.lowerBound, count: range.count)
-    }
-
     // MARK: Page cache
 
     /// Lets the kernel reuse the page-cache pages below `end` (see MessageLog, "Page cache"):

@@ -55,7 +55,7 @@ public struct MappedRegion: ~Copyable, @unchecked Sendable {
 
     /// Prefaults the pages covering the range as writable without changing their contents
     /// (`MADV_POPULATE_WRITE`, Linux 5.14+), so the page faults happen here rather than later under
-    /// a lock (the duplicate index) or in a worker (the log's pages ahead of its head). Returns false when the kernel does not support it (nothing
+    /// a lock (the duplicate index). Returns false when the kernel does not support it (nothing
     /// happened). The corresponding C function is `madvise`.
     @discardableResult
     public func populateForWriting(offset: Int, count: Int) -> Bool {
