@@ -14,10 +14,11 @@ enum PlainBytes {
     private typealias Signed = SIMD16<Int8>
     private typealias Lanes = SIMD8<UInt16>
 
-    /// 0xFF for each non-plain byte of `v`, 0x00 for each plain one. Vector constants are
-    /// spelled `SIMD16(repeating:)`: the scalar-broadcast operators compile to a byte loop.
+    /// 0xFF for each non-plain byte of `v`, 0x00 for each plain one: the one definition of
+    /// "non-plain" for every vector path (`PlainStringRun` too). Vector constants are spelled
+    /// `SIMD16(repeating:)`: the scalar-broadcast operators compile to a byte loop.
     @inline(__always)
-    private static func mask(_ v: Bytes) -> Bytes {
+    static func mask(_ v: SIMD16<UInt8>) -> SIMD16<UInt8> {
         let quote = v .== Bytes(repeating: 0x22)
         let backslash = v .== Bytes(repeating: 0x5C)
         let low = unsafeBitCast(v, to: Signed.self) .< Signed(repeating: 0x20)  // < 0x20 or >= 0x80

@@ -120,7 +120,7 @@ public final class MessageLog: @unchecked Sendable {
     /// Bytes per zeroing step (the range claimed at once).
     let zeroStep: Int
     private let zeroQueue = DispatchQueue(label: "connect-ingest.log.zeros")
-    /// `zeroStep` zero bytes, read only.
+    /// `zeroStep` zero bytes, read only (empty when `zeroAhead` is 0).
     private let zeroSource: UnsafeRawBufferPointer
 
     private init(directory: String, options: LogOptions, lock: WriterLock, recovered: Recovery.Outcome,
@@ -136,7 +136,8 @@ public final class MessageLog: @unchecked Sendable {
                                    retainAgeSeconds: options.retainAgeSeconds)
         self.zeroAhead = options.sync == .none ? 0 : max(0, options.zeroAhead)
         self.zeroStep = max(MappedRegion.pageSize, options.zeroStep / MappedRegion.pageSize * MappedRegion.pageSize)
-        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: zeroStep, alignment: MappedRegion.pageSize)
+        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: zeroAhead > 0 ? zeroStep : 0,
+                                                           alignment: MappedRegion.pageSize)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
         self.zeroSource = UnsafeRawBufferPointer(zeros)
     }

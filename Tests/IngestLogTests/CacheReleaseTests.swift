@@ -1,6 +1,5 @@
 import Foundation
 import IngestTestSupport
-import Synchronization
 import XCTest
 @testable import IngestLog
 
@@ -19,31 +18,9 @@ final class CacheReleaseTests: XCTestCase {
         let perThread = 300
         let expected = Self.bodies(count: 2 * perThread)
 
-        let followed = Mutex<[LogRecord]>([])
-        let follower = Thread {
-            guard let reader = try? LogReader(directory: dir) else { return }
-            let deadline = Date().addingTimeInterval(30)
-            var records: [LogRecord] = []
-            while records.count < expected.count && Date() < deadline {
-                if let record = try? reader.next() { records.append(record) } else { usleep(200) }
-            }
-            followed.withLock { $0 = records }
-        }
-        follower.start()
-
-        DispatchQueue.concurrentPerform(iterations: 2) { thread in
-            let appender = log.makeAppender()
-            for i in 0..<perThread {
-                appender.stage(expected[thread * perThread + i])
-                if i % 7 == 6 { _ = try? appender.commit() }
-            }
-            _ = try? appender.commit()
-        }
-        while !follower.isFinished { usleep(1000) }
-        log.waitForBackgroundWork()
+        let seen = TestLog.appendConcurrentlyWhileFollowing(log: log, directory: dir, bodies: expected, threads: 2,
+                                                            commitEvery: 7, followerTimeout: 30)
         XCTAssertGreaterThanOrEqual(try TestLog.segments(dir).count, 4, "the run must cross segments")
-
-        let seen = followed.withLock { $0 }
         XCTAssertEqual(seen.map(\.sequence), Array(0..<UInt64(expected.count)), "the follower saw every record in order")
         XCTAssertEqual(Set(seen.map(\.body)), Set(expected), "the follower saw every body byte-exact")
         try log.close()
