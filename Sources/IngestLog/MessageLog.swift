@@ -87,13 +87,28 @@ public final class MessageLog: @unchecked Sendable {
     // so nothing unwritten is ever lost, whatever the sync policy.
     var cacheReleaseStep: Int { max(MappedRegion.pageSize, options.cacheWindow / 8) }
 
-    /// The next segment's file, made ahead of need (`SpareSegmentFile`), and whether one was asked
-    /// for since the last roll-over (made on `spareQueue`, its own queue, so a roll-over never
-    /// waits for `posix_fallocate`). `spareRequested` stays set while a spare is being made and
-    /// while one is ready, until `roll` takes it (or making it failed): otherwise every commit in
-    /// the second half of a segment would queue a block that only finds the spare made, a thread
-    /// wake-up per commit (measured: 160 per second per worker).
-    private let spare = Mutex<SpareSegmentFile?>(nil)
+    /// The next segments' files, made ahead of need (`SpareSegmentFile`), oldest first, and
+    /// whether making more was asked for since the last roll-over took one (made on
+    /// `spareQueue`, its own queue, so a roll-over never waits for `posix_fallocate`).
+    /// `spareRequested` stays set while spares are being made and while `sparesAhead` are ready,
+    /// until `roll` takes one (or making one failed): otherwise every commit would queue a block
+    /// that only finds the spares made, a thread wake-up per commit (measured: 160 per second per
+    /// worker).
+    ///
+    /// Why two, asked for at the first commit after a roll-over took one: a `posix_fallocate`
+    /// usually takes about 1 ms, but ext4 sometimes must first read a block group's allocation
+    /// bitmaps, and on the reference VM, with the log writing 200 MB/s of 6.4 KB summaries, a
+    /// 4 KiB read from the virtual disk took up to 0.9-1.1 s (O_DIRECT probe beside the load;
+    /// p50 0.3 ms). Measured preparations: mostly 0.6-4 ms, some 90-130 ms, 3 in about 50 took
+    /// 0.69, 1.16 and 1.63 s, while a 128 MiB segment lasted 0.64 s at that rate. A roll-over
+    /// that finds no spare makes the file itself under the reservation lock and every worker
+    /// stands still that long (off-CPU trace: 164 ms in `ext4_mb_load_buddy` under `roll`, the
+    /// other worker 175 ms on the lock; commits of 0.34-0.73 s; wrk p99 86-520 ms in 1 run of
+    /// 3). Asking only once the segment was half full left half a segment's time; two spares
+    /// asked for at once leave up to two segments' time. The cost is two segments of disk space
+    /// preallocated beyond the active one.
+    private let spares = Mutex<[SpareSegmentFile]>([])
+    static let sparesAhead = SpareSegmentFile.names.count
     private let spareRequested = Atomic<Bool>(false)
     private let spareQueue = DispatchQueue(label: "connect-ingest.log.spare")
     /// Background work the workers hand off: page-cache release and retention.
@@ -206,9 +221,9 @@ public final class MessageLog: @unchecked Sendable {
         syncer = nil
         waitForBackgroundWork()
         spareQueue.sync {}
-        spare.withLock { file in
-            file?.discard()
-            file = nil
+        spares.withLock { files in
+            for file in files { file.discard() }
+            files.removeAll()
         }
         if !active.isSealed.load(ordering: .relaxed) { active.seal(end: head, nextSequence: nextSequence) }
         // A zeroing step in flight finishes before the lock goes: the next writer's records
@@ -279,7 +294,7 @@ public final class MessageLog: @unchecked Sendable {
                         of: id, sequence: first + UInt64(index), receivedAtNanoseconds: identities[index].receivedAt)
                 }
             }
-            if s.head > s.active.capacity / 2 && !s.active.isOversized { prepareSpare() }
+            if !s.active.isOversized { prepareSpare() }
             if zeroAhead > 0 && !s.zeroPassQueued && s.zeroedTo < s.head + zeroAhead / 2
                 && !s.active.isOversized && s.zeroedTo < s.active.capacity {
                 s.zeroPassQueued = true
@@ -321,9 +336,8 @@ public final class MessageLog: @unchecked Sendable {
             if let older = s.retiring { backgroundQueue.async { older.releaseAllCache() } }
             s.retiring = s.active
         }
-        let prepared: SpareSegmentFile? = oversized ? nil : spare.withLock { file in
-            defer { file = nil }
-            return file
+        let prepared: SpareSegmentFile? = oversized ? nil : spares.withLock { files in
+            files.isEmpty ? nil : files.removeFirst()
         }
         if prepared != nil { spareRequested.store(false, ordering: .releasing) }
         let segment = try Segment.create(directory: directory, base: s.nextSequence, capacity: capacity,
@@ -338,19 +352,25 @@ public final class MessageLog: @unchecked Sendable {
 
     // MARK: Background work
 
-    /// Starts making the next segment's file on `spareQueue`, unless one is ready or being made.
-    /// Called under the reservation lock (it only queues the work).
+    /// Starts making spare segment files on `spareQueue` until `sparesAhead` are ready, unless
+    /// that was asked for since the last roll-over took one. Called under the reservation lock
+    /// (it only queues the work).
     private func prepareSpare() {
         guard !spareRequested.load(ordering: .relaxed), !spareRequested.exchange(true, ordering: .acquiring) else { return }
         let capacity = options.segmentSize
         spareQueue.async { [self] in
-            guard spare.withLock({ $0 == nil }), !state.withLock({ $0.isClosed }) else { return }
-            guard let file = try? SpareSegmentFile.prepare(directory: directory, capacity: capacity) else {
-                spareRequested.store(false, ordering: .releasing)   // ask again at a later commit
-                return
-            }
-            spare.withLock { slot in
-                if slot == nil { slot = file } else { file.discard() }
+            while true {
+                // Each spare takes the first name no ready spare holds (a taken one was renamed).
+                let name: String? = spares.withLock { files in
+                    guard files.count < MessageLog.sparesAhead else { return nil }
+                    return SpareSegmentFile.names.first { name in !files.contains { $0.name == name } }
+                }
+                guard let name, !state.withLock({ $0.isClosed }) else { return }
+                guard let file = try? SpareSegmentFile.prepare(directory: directory, name: name, capacity: capacity) else {
+                    spareRequested.store(false, ordering: .releasing)   // ask again at a later commit
+                    return
+                }
+                spares.withLock { $0.append(file) }
             }
         }
     }

@@ -16,24 +16,29 @@ import IngestSystem
 /// zero-fill was for is now done a few MiB ahead of the head, through the page cache
 /// (`MessageLog`, "Zeros ahead").
 ///
-/// Name: `spare.log.tmp` in the log folder, which readers ignore and recovery deletes (it ends in
-/// `.log.tmp`, like a segment whose creation was cut short). Ownership: `MessageLog` holds at
-/// most one; `Segment.create(..., spare:)` takes its descriptor, or `discard()` deletes it.
+/// Names: `spare.log.tmp` and `spare-1.log.tmp` in the log folder, which readers ignore and
+/// recovery deletes (they end in `.log.tmp`, like a segment whose creation was cut short).
+/// Ownership: `MessageLog` holds at most `MessageLog.sparesAhead`; `Segment.create(..., spare:)`
+/// takes one's descriptor, or `discard()` deletes it.
 final class SpareSegmentFile: @unchecked Sendable {
-    static let name = "spare.log.tmp"
+    /// The oldest ready spare has the first name whenever it was free when the spare was made.
+    static let names = ["spare.log.tmp", "spare-1.log.tmp"]
+    static var name: String { names[0] }
 
+    let name: String
     let path: String
     let file: FileDescriptor
     let capacity: Int
 
-    private init(path: String, file: FileDescriptor, capacity: Int) {
+    private init(name: String, path: String, file: FileDescriptor, capacity: Int) {
+        self.name = name
         self.path = path
         self.file = file
         self.capacity = capacity
     }
 
     /// Creates and preallocates the file.
-    static func prepare(directory: String, capacity: Int) throws(LogError) -> SpareSegmentFile {
+    static func prepare(directory: String, name: String, capacity: Int) throws(LogError) -> SpareSegmentFile {
         let path = directory + "/" + name
         try? Directory.unlink(path)
         let fd: FileDescriptor
@@ -43,7 +48,7 @@ final class SpareSegmentFile: @unchecked Sendable {
             try? Directory.unlink(path)
             throw LogError.io("posix_fallocate", path, error)
         }
-        return SpareSegmentFile(path: path, file: fd, capacity: capacity)
+        return SpareSegmentFile(name: name, path: path, file: fd, capacity: capacity)
     }
 
     /// Deletes the file (the log closed without needing it).

@@ -3,11 +3,11 @@ import IngestTestSupport
 import XCTest
 @testable import IngestLog
 
-/// The next segment's file is made ahead of need (SpareSegmentFile.swift): once the active
-/// segment is half full, used by the roll-over, never visible to readers, and gone after a clean
-/// close or, after a crash, removed by recovery.
+/// The next segment's file is made ahead of need (SpareSegmentFile.swift): at the first commit
+/// into a segment, used by the roll-over, made again at once, never visible to readers, and gone
+/// after a clean close or, after a crash, removed by recovery.
 final class SpareSegmentTests: XCTestCase {
-    func testSpareIsMadeAtHalfUsedByTheRollAndRemovedAtClose() throws {
+    func testSpareIsMadeAtTheFirstCommitUsedByTheRollAndRemovedAtClose() throws {
         let dir = try TestLog.directory("spare")
         defer { TestLog.remove(dir) }
         let spare = dir + "/" + SpareSegmentFile.name
@@ -27,19 +27,24 @@ final class SpareSegmentTests: XCTestCase {
                 if guardCount >= 1000 { return }
             }
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spare), "no spare before the segment is half full")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: spare), "no spare before the first commit")
         try append { FileManager.default.fileExists(atPath: spare) }
+        XCTAssertEqual(bodies.count, 1, "the first commit asks for the spare")
         XCTAssertEqual(try TestLog.segments(dir).count, 1)
         let spareInode = try Self.inode(spare)
         XCTAssertEqual(try Self.size(spare), 256 << 10)
 
         try append { try TestLog.segments(dir).count == 2 }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spare), "the roll-over took the spare")
         XCTAssertEqual(try Self.inode(dir + "/" + TestLog.segments(dir)[1]), spareInode, "the new segment is the spare's file")
+        // The commit that rolled over asked for the next spare at once (waitForSpare waited for it).
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spare), "a new spare right after the roll-over")
+        XCTAssertNotEqual(try Self.inode(spare), spareInode)
 
-        try append { FileManager.default.fileExists(atPath: spare) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + SpareSegmentFile.names[1]), "two spares ahead")
         try log.close()
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spare), "a clean close deletes an unused spare")
+        for name in SpareSegmentFile.names {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/" + name), "a clean close deletes every unused spare")
+        }
         XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
         XCTAssertTrue(try verifyLog(directory: dir).isClean)
     }
