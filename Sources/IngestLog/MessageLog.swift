@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import IngestSystem
 import Synchronization
 
@@ -108,7 +109,7 @@ public final class MessageLog: @unchecked Sendable {
     /// asked for at once leave up to two segments' time. The cost is two segments of disk space
     /// preallocated beyond the active one.
     private let spares = Mutex<[SpareSegmentFile]>([])
-    static let sparesAhead = SpareSegmentFile.names.count
+    static let sparesAhead = 2
     private let spareRequested = Atomic<Bool>(false)
     private let spareQueue = DispatchQueue(label: "connect-ingest.log.spare")
     /// Background work the workers hand off: page-cache release and retention.
@@ -359,15 +360,12 @@ public final class MessageLog: @unchecked Sendable {
         guard !spareRequested.load(ordering: .relaxed), !spareRequested.exchange(true, ordering: .acquiring) else { return }
         let capacity = options.segmentSize
         spareQueue.async { [self] in
-            while true {
-                // Each spare takes the first name no ready spare holds (a taken one was renamed).
-                let name: String? = spares.withLock { files in
-                    guard files.count < MessageLog.sparesAhead else { return nil }
-                    return SpareSegmentFile.names.first { name in !files.contains { $0.name == name } }
-                }
-                guard let name, !state.withLock({ $0.isClosed }) else { return }
-                guard let file = try? SpareSegmentFile.prepare(directory: directory, name: name, capacity: capacity) else {
-                    spareRequested.store(false, ordering: .releasing)   // ask again at a later commit
+            while spares.withLock({ $0.count < MessageLog.sparesAhead }) && !state.withLock({ $0.isClosed }) {
+                let file: SpareSegmentFile
+                do throws(LogError) { file = try SpareSegmentFile.prepare(directory: directory, capacity: capacity) } catch {
+                    // Ask again at a later commit, unless the file system has no unnamed files
+                    // (then every roll-over makes its file itself, as without spares).
+                    if !SpareSegmentFile.isUnsupported(error) { spareRequested.store(false, ordering: .releasing) }
                     return
                 }
                 spares.withLock { $0.append(file) }
@@ -424,9 +422,19 @@ public final class MessageLog: @unchecked Sendable {
         }
     }
 
-    /// Returns once the next segment's file queued so far is made (tests).
+    /// Returns once the spare segment files queued so far are made (tests).
     func waitForSpare() {
         spareQueue.sync {}
+    }
+
+    /// The inode numbers of the ready spare files, oldest first (tests).
+    func spareInodes() -> [UInt64] {
+        spares.withLock { files in
+            files.map { file in
+                var info = stat()
+                return fstat(file.file.rawValue, &info) == 0 ? UInt64(info.st_ino) : 0
+            }
+        }
     }
 
     /// Returns once the cache release, retention and zeroing queued so far have run.

@@ -31,6 +31,24 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         return FileDescriptor(rawValue: fd)
     }
 
+    /// Opens an unnamed regular file in `directory` for reading and writing (`O_TMPFILE`): no
+    /// directory entry is made, so the directory is not locked while the file system allocates
+    /// the inode; `link(into:)` names it later. Fails with `EOPNOTSUPP` (or `EISDIR`, `EINVAL`)
+    /// on file systems without unnamed files. The corresponding C function is `open`.
+    public static func openUnnamed(inDirectory directory: String, mode: mode_t = 0o644) throws(Errno) -> FileDescriptor {
+        // O_TMPFILE is __O_TMPFILE | O_DIRECTORY; Swift does not import the composite macro.
+        let unnamed: Int32 = 0o20000000 | O_DIRECTORY
+        let fd = try syscall { Glibc.open(directory, unnamed | O_RDWR | O_CLOEXEC, mode) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Gives a file opened with `openUnnamed` the name `path` (in the same file system); fails
+    /// with `EEXIST` if the name is taken. Through `/proc/self/fd`, which needs no privilege
+    /// (`AT_EMPTY_PATH` would). The corresponding C function is `linkat`.
+    public func link(to path: String) throws(Errno) {
+        _ = try syscall { Glibc.linkat(AT_FDCWD, "/proc/self/fd/\(rawValue)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) }
+    }
+
     /// The corresponding C function is `close`. `EINTR` is not retried: on Linux the
     /// descriptor is released even when `close` reports it.
     public func close() {

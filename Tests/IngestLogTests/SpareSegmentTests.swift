@@ -3,14 +3,13 @@ import IngestTestSupport
 import XCTest
 @testable import IngestLog
 
-/// The next segment's file is made ahead of need (SpareSegmentFile.swift): at the first commit
-/// into a segment, used by the roll-over, made again at once, never visible to readers, and gone
-/// after a clean close or, after a crash, removed by recovery.
+/// The next segments' files are made ahead of need (SpareSegmentFile.swift): unnamed, two of
+/// them from the first commit into a segment, used by the roll-over (which names one), made
+/// again at once, never visible to readers, and gone after a close or a crash.
 final class SpareSegmentTests: XCTestCase {
-    func testSpareIsMadeAtTheFirstCommitUsedByTheRollAndRemovedAtClose() throws {
+    func testSparesAreMadeAtTheFirstCommitUsedByTheRollAndNeverNamed() throws {
         let dir = try TestLog.directory("spare")
         defer { TestLog.remove(dir) }
-        let spare = dir + "/" + SpareSegmentFile.name
         let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 256 << 10, sync: .batch))
         let appender = log.makeAppender()
         var bodies: [[UInt8]] = []
@@ -27,38 +26,41 @@ final class SpareSegmentTests: XCTestCase {
                 if guardCount >= 1000 { return }
             }
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spare), "no spare before the first commit")
-        try append { FileManager.default.fileExists(atPath: spare) }
-        XCTAssertEqual(bodies.count, 1, "the first commit asks for the spare")
+        XCTAssertEqual(log.spareInodes(), [], "no spare before the first commit")
+        try append { !log.spareInodes().isEmpty }
+        XCTAssertEqual(bodies.count, 1, "the first commit asks for the spares")
+        let ready = log.spareInodes()
+        XCTAssertEqual(ready.count, MessageLog.sparesAhead)
+        XCTAssertFalse(ready.contains(0))
         XCTAssertEqual(try TestLog.segments(dir).count, 1)
-        let spareInode = try Self.inode(spare)
-        XCTAssertEqual(try Self.size(spare), 256 << 10)
+        XCTAssertEqual(try Self.otherEntries(dir), [], "spares have no name in the folder")
 
         try append { try TestLog.segments(dir).count == 2 }
-        XCTAssertEqual(try Self.inode(dir + "/" + TestLog.segments(dir)[1]), spareInode, "the new segment is the spare's file")
-        // The commit that rolled over asked for the next spare at once (waitForSpare waited for it).
-        XCTAssertTrue(FileManager.default.fileExists(atPath: spare), "a new spare right after the roll-over")
-        XCTAssertNotEqual(try Self.inode(spare), spareInode)
+        XCTAssertEqual(try Self.inode(dir + "/" + TestLog.segments(dir)[1]), ready[0], "the new segment is the oldest spare's file")
+        // The commit that rolled over asked for another spare at once (waitForSpare waited for it).
+        let after = log.spareInodes()
+        XCTAssertEqual(after.count, MessageLog.sparesAhead, "two spares again right after the roll-over")
+        XCTAssertEqual(after.first, ready[1])
+        XCTAssertFalse(after.contains(ready[0]))
+        XCTAssertEqual(try Self.otherEntries(dir), [])
 
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + SpareSegmentFile.names[1]), "two spares ahead")
         try log.close()
-        for name in SpareSegmentFile.names {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/" + name), "a clean close deletes every unused spare")
-        }
+        XCTAssertEqual(try Self.otherEntries(dir), [], "nothing but segments and LOCK after a close")
         XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
         XCTAssertTrue(try verifyLog(directory: dir).isClean)
     }
 
-    /// A spare left by a crash (the log folder copied while the writer runs, as a power cut would
-    /// leave it) is deleted when the log is opened, and the log is intact.
-    func testSpareLeftByACrashIsRemovedByRecovery() throws {
+    /// A log folder as a crash leaves it, with a named spare from an earlier version (or a
+    /// segment whose creation was cut short): recovery deletes the `.log.tmp` file, and the log
+    /// is intact.
+    func testTemporaryFileLeftByACrashIsRemovedByRecovery() throws {
         let dir = try TestLog.directory("spare-crash")
         let copy = try TestLog.directory("spare-crash-copy")
         defer { TestLog.remove(dir); TestLog.remove(copy) }
         let log = try MessageLog.open(directory: dir, options: LogOptions(segmentSize: 256 << 10, sync: .batch))
         let appender = log.makeAppender()
         var bodies: [[UInt8]] = []
-        while !FileManager.default.fileExists(atPath: dir + "/" + SpareSegmentFile.name) && bodies.count < 500 {
+        while try TestLog.segments(dir).count < 2 && bodies.count < 500 {
             bodies.append(TestLog.body(bodies.count, length: 3000))
             appender.stage(bodies.last!)
             try appender.commit()
@@ -68,12 +70,18 @@ final class SpareSegmentTests: XCTestCase {
             try FileManager.default.copyItem(atPath: dir + "/" + name, toPath: copy + "/" + name)
         }
         try log.close()
-        XCTAssertTrue(FileManager.default.fileExists(atPath: copy + "/" + SpareSegmentFile.name))
+        let leftover = copy + "/spare.log.tmp"
+        XCTAssertTrue(FileManager.default.createFile(atPath: leftover, contents: Data(count: 256 << 10)))
         let reopened = try MessageLog.open(directory: copy, options: LogOptions(segmentSize: 256 << 10, sync: .batch))
-        XCTAssertTrue(reopened.recoveryReport.notes.contains { $0.contains(SpareSegmentFile.name) }, "\(reopened.recoveryReport)")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: copy + "/" + SpareSegmentFile.name))
+        XCTAssertTrue(reopened.recoveryReport.notes.contains { $0.contains("spare.log.tmp") }, "\(reopened.recoveryReport)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
         try reopened.close()
         XCTAssertEqual(try TestLog.readAll(copy).records.map(\.body), bodies)
+    }
+
+    /// Folder entries other than segments and the lock file.
+    private static func otherEntries(_ dir: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != "LOCK" && !$0.hasSuffix(".log") }.sorted()
     }
 
     private static func inode(_ path: String) throws -> UInt64 {
