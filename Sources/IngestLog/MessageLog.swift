@@ -110,7 +110,9 @@ public final class MessageLog: @unchecked Sendable {
     /// preallocated beyond the active one.
     private let spares = Mutex<[SpareSegmentFile]>([])
     static let sparesAhead = 2
-    private let spareRequested = Atomic<Bool>(false)
+    /// Starts set, so that spares are never asked for, where an unnamed file could not be named
+    /// at a roll-over (linking one goes through `/proc/self/fd`).
+    private let spareRequested = Atomic<Bool>(!SpareSegmentFile.canBeNamed)
     private let spareQueue = DispatchQueue(label: "connect-ingest.log.spare")
     /// Background work the workers hand off: page-cache release and retention.
     private let backgroundQueue = DispatchQueue(label: "connect-ingest.log.background")

@@ -46,6 +46,9 @@ final class SpareSegmentFile: @unchecked Sendable {
         return SpareSegmentFile(file: fd, capacity: capacity)
     }
 
+    /// Whether an unnamed file can be linked here: `FileDescriptor.link(to:)` needs `/proc`.
+    static let canBeNamed = Directory.exists("/proc/self/fd")
+
     /// Whether `prepare` failed because the log folder's file system has no unnamed files
     /// (`O_TMPFILE`: ext4, XFS, Btrfs and tmpfs have them; some network file systems do not).
     static func isUnsupported(_ error: LogError) -> Bool {
