@@ -68,11 +68,12 @@ final class Segment: @unchecked Sendable {
         file.close()
     }
 
-    /// Creates a new segment file: written under a temporary name, preallocated, header written,
-    /// then renamed into place, so readers never see a half-made segment. With `durable`, the
-    /// file and the directory entry are synced before this returns (sync policies other than none).
-    /// With `spare` (of this capacity), its unnamed file is used: already preallocated, it gets
-    /// the segment's name (a link, no rename) once the header is in.
+    /// Creates a new segment file, preallocated, and gives it its name only once its header is
+    /// written, so readers never see a half-made segment. With `spare` (of this capacity), the
+    /// spare's unnamed file is used, already preallocated, and linked under the name; without,
+    /// the file is made under a temporary name and renamed into place. With `durable`, the
+    /// header and the directory entry are synced before this returns (sync policies other than
+    /// none).
     static func create(directory: String, base: UInt64, capacity: Int, isOversized: Bool,
                        durable: Bool, spare: SpareSegmentFile? = nil) throws(LogError) -> Segment {
         let path = SegmentDirectory.path(directory, base: base)
@@ -267,8 +268,8 @@ final class Segment: @unchecked Sendable {
     /// in flight to about one step and still drops every page it wrote; without the wait, pages
     /// still under writeback stayed cached and the next appends took fresh pages (measured,
     /// wrk, 6.4 KB summaries, `--sync none`, interleaved: 30.9-34.5 µs of server CPU per
-    /// message with the wait, 32.6-35.9 without). The writer's own mapping of a range is discarded before its writeback starts:
-    /// writeback write-protects every mapped page it cleans, one TLB shootdown (an IPI to the
+    /// message with the wait, 32.6-35.9 without). The writer's own mapping of a range is
+    /// discarded before its writeback starts: writeback write-protects every mapped page it cleans, one TLB shootdown (an IPI to the
     /// workers' cores) per page, where one `madvise` unmaps the whole range with one.
     /// Runs on the log's serial background queue only.
     func releaseCache(below end: Int) {

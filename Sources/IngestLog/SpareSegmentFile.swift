@@ -18,9 +18,10 @@ import IngestSystem
 /// (`MessageLog`, "Zeros ahead").
 ///
 /// Unnamed: opened with `O_TMPFILE` in the log folder, so it has no directory entry until
-/// `Segment.create(..., spare:)` links it under the segment's name; a crash leaves no file behind
-/// (the file system reclaims an unnamed file's blocks at its next mount or check). Why unnamed: a named create holds the folder's lock while the file system
-/// allocates the inode, which can wait for a disk read; on the reference VM under 200 MB/s of
+/// `Segment.create(..., spare:)` links it under the segment's name. A process that dies leaves
+/// no file behind (the kernel frees an unnamed file at its last close; after a system crash the
+/// file system reclaims it when mounted or checked). Why unnamed: a named create holds the
+/// folder's lock while the file system allocates the inode, which can wait for a disk read; on the reference VM under 200 MB/s of
 /// log writes, a roll-over's `rename` of the former named spare waited 1.03 s for the folder
 /// behind the next spare's create, with every worker waiting on the reservation lock.
 /// Ownership: `MessageLog` holds at most `MessageLog.sparesAhead`; `Segment.create(..., spare:)`

@@ -33,7 +33,7 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
 
     /// Opens an unnamed regular file in `directory` for reading and writing (`O_TMPFILE`): no
     /// directory entry is made, so the directory is not locked while the file system allocates
-    /// the inode; `link(into:)` names it later. Fails with `EOPNOTSUPP` (or `EISDIR`, `EINVAL`)
+    /// the inode; `link(to:)` names it later. Fails with `EOPNOTSUPP` (or `EISDIR`, `EINVAL`)
     /// on file systems without unnamed files. The corresponding C function is `open`.
     public static func openUnnamed(inDirectory directory: String, mode: mode_t = 0o644) throws(Errno) -> FileDescriptor {
         // O_TMPFILE is __O_TMPFILE | O_DIRECTORY; Swift does not import the composite macro.
