@@ -80,6 +80,8 @@ final class Segment: @unchecked Sendable {
         let spare = spare?.capacity == capacity ? spare : nil
         // Without a spare, the file is made under a temporary name and renamed into place.
         let temporary = path + ".tmp"
+        // What error messages call the file until it has its name.
+        let making = spare == nil ? temporary : path + " (unnamed spare)"
         let fd: FileDescriptor
         if let spare {
             fd = spare.file
@@ -93,11 +95,11 @@ final class Segment: @unchecked Sendable {
                 do { try fd.allocate(offset: 0, length: Int64(capacity)) } catch { throw LogError.io("posix_fallocate", temporary, error) }
             }
             try writeHeaderPage(SegmentHeader(base: base, capacity: capacity, isOversized: isOversized,
-                                              createdAt: wallClockNanoseconds()), to: fd, path: temporary)
+                                              createdAt: wallClockNanoseconds()), to: fd, path: making)
             let region: MappedRegion
-            do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", temporary, error) }
+            do { region = try MappedRegion(file: fd, length: capacity, writable: true) } catch { throw LogError.io("mmap", making, error) }
             if durable {
-                do { try region.synchronize(offset: 0, count: LogFormat.segmentHeaderLength) } catch { throw LogError.io("msync", temporary, error) }
+                do { try region.synchronize(offset: 0, count: LogFormat.segmentHeaderLength) } catch { throw LogError.io("msync", making, error) }
             }
             if spare != nil {
                 do { try fd.link(to: path) } catch { throw LogError.io("linkat", path, error) }

@@ -20,16 +20,7 @@ final class CacheReleaseTests: XCTestCase {
 
         let seen = TestLog.appendConcurrentlyWhileFollowing(log: log, directory: dir, bodies: expected, threads: 2,
                                                             commitEvery: 7, followerTimeout: 30)
-        XCTAssertGreaterThanOrEqual(try TestLog.segments(dir).count, 4, "the run must cross segments")
-        XCTAssertEqual(seen.map(\.sequence), Array(0..<UInt64(expected.count)), "the follower saw every record in order")
-        XCTAssertEqual(Set(seen.map(\.body)), Set(expected), "the follower saw every body byte-exact")
-        try log.close()
-
-        let reread = try TestLog.readAll(dir).records
-        XCTAssertEqual(reread.map(\.body), seen.map(\.body))
-        let report = try verifyLog(directory: dir)
-        XCTAssertTrue(report.isClean, "verify: \(report)")
-        XCTAssertEqual(report.records, expected.count)
+        try TestLog.assertFollowedAndStored(seen, expected: expected, log: log, directory: dir, minimumSegments: 4)
     }
 
     /// Once the log is a window into the next segment, the pages of the one it left are written

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import XCTest
 @testable import IngestLog
 
 extension TestLog {
@@ -34,5 +35,24 @@ extension TestLog {
         while !follower.isFinished { usleep(1000) }
         log.waitForBackgroundWork()
         return followed.withLock { $0 }
+    }
+
+    /// What a follower of `appendConcurrentlyWhileFollowing` must have seen, and the files must
+    /// hold: the run crossed at least `minimumSegments` segments; the follower saw every record
+    /// once, in sequence order, byte-exact; after `log` is closed a fresh read of the files
+    /// gives the same bodies and `verify` finds the log clean with every record.
+    static func assertFollowedAndStored(_ seen: [LogRecord], expected: [[UInt8]], log: MessageLog, directory: String,
+                                        minimumSegments: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertGreaterThanOrEqual(try segments(directory).count, minimumSegments, "the run must cross segments", file: file, line: line)
+        XCTAssertEqual(seen.map(\.sequence), Array(0..<UInt64(expected.count)), "the follower saw every record in order",
+                       file: file, line: line)
+        XCTAssertEqual(Set(seen.map(\.body)), Set(expected), "the follower saw every body byte-exact", file: file, line: line)
+        try log.close()
+
+        let reread = try readAll(directory).records
+        XCTAssertEqual(reread.map(\.body), seen.map(\.body), file: file, line: line)
+        let report = try verifyLog(directory: directory)
+        XCTAssertTrue(report.isClean, "verify: \(report)", file: file, line: line)
+        XCTAssertEqual(report.records, expected.count, file: file, line: line)
     }
 }

@@ -43,16 +43,7 @@ final class ZeroAheadTests: XCTestCase {
 
         let seen = TestLog.appendConcurrentlyWhileFollowing(log: log, directory: dir, bodies: expected, threads: threads,
                                                             commitEvery: 5, followerTimeout: 60)
-        XCTAssertGreaterThanOrEqual(try TestLog.segments(dir).count, 5, "the run must cross segments")
-        XCTAssertEqual(seen.map(\.sequence), Array(0..<UInt64(expected.count)), "the follower saw every record in order")
-        XCTAssertEqual(Set(seen.map(\.body)), Set(expected), "the follower saw every body byte-exact")
-        try log.close()
-
-        let reread = try TestLog.readAll(dir).records
-        XCTAssertEqual(reread.map(\.body), seen.map(\.body))
-        let report = try verifyLog(directory: dir)
-        XCTAssertTrue(report.isClean, "verify: \(report)")
-        XCTAssertEqual(report.records, expected.count)
+        try TestLog.assertFollowedAndStored(seen, expected: expected, log: log, directory: dir, minimumSegments: 5)
     }
 
     /// The zeros reach the disk ahead of the head: past the last record of a durable log (and the
