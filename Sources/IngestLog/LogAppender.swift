@@ -117,6 +117,7 @@ public final class LogAppender: @unchecked Sendable {
         chunks.removeAll(keepingCapacity: true)
         if syncEachBatch {
             defer { syncRanges.removeAll(keepingCapacity: true) }
+            log.noteSyncRound()
             for range in syncRanges { try range.segment.synchronize(offset: range.offset, count: range.count) }
         }
         log.retentionCheck()

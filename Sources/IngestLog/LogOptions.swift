@@ -25,6 +25,9 @@ public struct LogOptions: Sendable {
     /// flags; tests make them small. 0 turns it off.
     public var zeroAhead: Int = 4 << 20
     public var zeroStep: Int = 512 << 10
+    /// Zeros ahead pause while sync rounds average more bytes than this: past it the extra
+    /// writeback costs a round more than the extent conversion the zeros save.
+    public var zeroAheadMaxRoundBytes: Int = 64 << 10
 
     public static let defaultSegmentSize = 128 << 20
     /// Segments smaller than this are not useful; `MessageLog.open` raises smaller values to it.

@@ -27,6 +27,7 @@ final class ZeroAheadTests: XCTestCase {
         var options = LogOptions(segmentSize: 1 << 20, sync: sync)
         options.zeroAhead = 32 << 10
         options.zeroStep = 8 << 10
+        options.zeroAheadMaxRoundBytes = .max   // zeros never pause: this is about where they land
         options.cacheWindow = 256 << 10
         let log = try MessageLog.open(directory: dir, options: options)
         let threads = 4
@@ -62,23 +63,73 @@ final class ZeroAheadTests: XCTestCase {
         for body in bodies { appender.stage(body) }
         try appender.commit()
         log.waitForBackgroundWork()
+        let beyond = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
+        XCTAssertEqual(beyond.unwritten, 0, "unwritten bytes within \(beyond.checked), extents \(beyond.extents)")
+        XCTAssertEqual(beyond.written, beyond.checked.count, "extents \(beyond.extents) do not cover \(beyond.checked)")
+        try log.close()
+        XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
+    }
+
+    /// Zeros ahead pause while sync rounds are large and resume when they shrink (here each
+    /// commit syncs its own records, so a commit is a round). After rounds of about 160 KB, over
+    /// the 64 KiB limit, the blocks beyond the head are still the unwritten ones `posix_fallocate`
+    /// left; after a run of 1 KB rounds they are written extents again. Every record reads back.
+    func testZerosPauseWhileRoundsAreLargeAndResumeWhenRoundsShrink() throws {
+        let dir = try TestLog.directory("zero-ahead-rounds")
+        defer { TestLog.remove(dir) }
+        var options = LogOptions(segmentSize: 16 << 20, sync: .batch)
+        options.zeroAhead = 256 << 10
+        options.zeroStep = 64 << 10
+        options.zeroAheadMaxRoundBytes = 64 << 10
+        let log = try MessageLog.open(directory: dir, options: options)
+        let appender = log.makeAppender()
+        var bodies: [[UInt8]] = []
+        func commitRounds(_ rounds: Int, records: Int, length: Int) throws {
+            for _ in 0..<rounds {
+                for _ in 0..<records {
+                    bodies.append(TestLog.body(bodies.count, length: length))
+                    appender.stage(bodies[bodies.count - 1])
+                }
+                try appender.commit()
+                log.waitForBackgroundWork()
+            }
+        }
+
+        try commitRounds(24, records: 20, length: 8_000)
+        let paused = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
+        XCTAssertEqual(paused.written, 0, "large rounds: written bytes within \(paused.checked), extents \(paused.extents)")
+        XCTAssertEqual(paused.unwritten, paused.checked.count, "extents \(paused.extents) do not cover \(paused.checked)")
+
+        try commitRounds(24, records: 2, length: 500)
+        let resumed = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
+        XCTAssertEqual(resumed.unwritten, 0, "small rounds: unwritten bytes within \(resumed.checked), extents \(resumed.extents)")
+        XCTAssertEqual(resumed.written, resumed.checked.count, "extents \(resumed.extents) do not cover \(resumed.checked)")
+
+        try log.close()
+        XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
+        XCTAssertEqual(try TestLog.segments(dir).count, 1)
+    }
+
+    /// The 128 KiB of the only segment that a zeroing pass claims first beyond the current head
+    /// (the head's page, then one step kept clear): how many of its bytes the file system holds
+    /// as written and as unwritten extents. Also checks that they read as zeros.
+    private static func blocksBeyondTheHead(_ dir: String, zeroStep: Int) throws
+        -> (checked: Range<Int>, written: Int, unwritten: Int, extents: [(range: Range<Int>, unwritten: Bool)]) {
         let file = dir + "/" + (try TestLog.segments(dir))[0]
-        guard let extents = Self.extents(file) else {
+        guard let extents = extents(file) else {
             throw XCTSkip("the file system does not answer FIEMAP (tmpfs?)")
         }
         let image = try SegmentSurgery.read(file)
         let end = SegmentSurgery.recordLayout(image).last.map { $0.offset + $0.span } ?? 0
-        let firstClaimed = (end + 4095) / 4096 * 4096 + options.zeroStep
+        let firstClaimed = (end + 4095) / 4096 * 4096 + zeroStep
         let checked = firstClaimed..<(firstClaimed + (128 << 10))
         XCTAssertTrue(image[checked].allSatisfy { $0 == 0 }, "beyond the head: zeros")
-        var covered = 0
+        var written = 0, unwritten = 0
         for extent in extents where extent.range.overlaps(checked) {
-            XCTAssertFalse(extent.unwritten, "unwritten extent \(extent.range) within \(checked), head at \(end)")
-            covered += extent.range.clamped(to: checked).count
+            let bytes = extent.range.clamped(to: checked).count
+            if extent.unwritten { unwritten += bytes } else { written += bytes }
         }
-        XCTAssertEqual(covered, checked.count, "extents \(extents) do not cover \(checked)")
-        try log.close()
-        XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
+        return (checked, written, unwritten, extents)
     }
 
     /// The file's extents by FIEMAP (FIEMAP_FLAG_SYNC), or nil where the ioctl is not supported.
