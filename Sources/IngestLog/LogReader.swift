@@ -48,11 +48,17 @@ public final class LogReader {
     /// next call need not rescan the rest of the segment; cleared once a writer is seen again.
     private var fruitlessScan: (base: UInt64, position: Int)?
 
+    /// Whether a segment the reader has moved past leaves the page cache (`ReaderSegment.releaseCache`).
+    private let releasesPassedSegments: Bool
+
     /// Opens a reader at the first record with sequence >= `fromSequence`. Throws if the
     /// directory cannot be listed; an empty log is fine (`next()` returns nil until records come).
-    public init(directory: String, fromSequence: UInt64 = 0) throws {
+    /// With `releasingPassedSegments`, each segment the reader moves past leaves the page cache
+    /// (for a reader that goes through the log once; not for one that another reader follows).
+    public init(directory: String, fromSequence: UInt64 = 0, releasingPassedSegments: Bool = false) throws {
         self.directory = directory
         self.fromSequence = fromSequence
+        self.releasesPassedSegments = releasingPassedSegments
         self.presence = WriterPresence(directory: directory)
         _ = try SegmentDirectory.list(directory)
     }
@@ -204,6 +210,7 @@ public final class LogReader {
                 segment = opened
                 position = LogFormat.segmentHeaderLength
                 fruitlessScan = nil
+                if releasesPassedSegments { current.releaseCache() }
                 return true
             }
         }

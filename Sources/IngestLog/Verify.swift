@@ -44,7 +44,7 @@ public func verifyLog(directory: String) throws -> VerifyReport {
     report.writerActive = WriterPresence(directory: directory).writerIsAlive()
     let segments = try SegmentDirectory.list(directory)
     var previous: UInt64? = nil
-    for entry in segments {
+    for (index, entry) in segments.enumerated() {
         var notes: [String] = []
         guard let segment = try ReaderSegment.open(path: entry.path, base: entry.base, notes: &notes) else {
             report.damage += notes
@@ -53,6 +53,8 @@ public func verifyLog(directory: String) throws -> VerifyReport {
         report.segments += 1
         report.damage += notes
         verifySegment(segment, previous: &previous, report: &report)
+        // Read once: out of the page cache, except the newest segment (a writer's active one).
+        if index < segments.count - 1 { segment.releaseCache() }
     }
     return report
 }

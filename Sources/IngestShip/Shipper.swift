@@ -77,7 +77,8 @@ public final class Shipper {
         let reader: LogReader
         let probe: LogReader
         do {
-            reader = try LogReader(directory: options.logDirectory, fromSequence: start)
+            // The probe runs ahead of the reader, so only the reader may release what it passed.
+            reader = try LogReader(directory: options.logDirectory, fromSequence: start, releasingPassedSegments: true)
             probe = try LogReader(directory: options.logDirectory, fromSequence: start)
         } catch { throw .log("cannot read the log in \(options.logDirectory): \(error)") }
         log(.info, "ship_started", [("log_dir", options.logDirectory), ("stream", options.stream), ("subject", options.subject.text),

@@ -38,7 +38,7 @@ func runRead(arguments: [String]) -> Int32 {
     let stop = LogCLIStopSignals()
     let output = LogCLIOutput()
     do {
-        let reader = try LogReader(directory: options.directory, fromSequence: options.from)
+        let reader = try LogReader(directory: options.directory, fromSequence: options.from, releasingPassedSegments: true)
         var reportedDamage = 0
         while !stop.requested {
             guard let record = try reader.next() else {

@@ -31,7 +31,7 @@ final class CacheReleaseTests: XCTestCase {
     func testPagesOfALeftSegmentLeaveThePageCache() throws {
         let dir = try TestLog.directory("cache-leave")
         defer { TestLog.remove(dir) }
-        guard !Self.isTmpfs(dir) else {
+        guard !PageCache.isTmpfs(dir) else {
             throw XCTSkip("the test directory is on tmpfs, where page-cache pages are the file itself")
         }
         let log = try MessageLog.open(directory: dir, options: Self.options())
@@ -45,12 +45,12 @@ final class CacheReleaseTests: XCTestCase {
         log.waitForBackgroundWork()
         let segments = try TestLog.segments(dir)
         XCTAssertGreaterThanOrEqual(segments.count, 3)
-        let first = try Self.residentPages(dir + "/" + segments[0])
+        let first = try PageCache.residentPages(dir + "/" + segments[0])
         XCTAssertLessThanOrEqual(first.resident, 2, "pages of the first segment still cached: \(first)")
         for name in segments {
-            XCTAssertTrue(try Self.residentPages(dir + "/" + name).headerResident, "header page of \(name) left the cache")
+            XCTAssertTrue(try PageCache.residentPages(dir + "/" + name).headerResident, "header page of \(name) left the cache")
         }
-        let last = try Self.residentPages(dir + "/" + segments[segments.count - 1])
+        let last = try PageCache.residentPages(dir + "/" + segments[segments.count - 1])
         XCTAssertGreaterThan(last.resident, 8, "the active segment's recent pages stay cached: \(last)")
         try log.close()
         XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
@@ -67,39 +67,5 @@ final class CacheReleaseTests: XCTestCase {
 
     private static func bodies(count: Int) -> [[UInt8]] {
         (0..<count).map { TestLog.body($0, length: bodyLength - ($0 % 5) * 333) }
-    }
-
-    /// Whether the longest mount point in /proc/mounts that contains `path` is a tmpfs.
-    private static func isTmpfs(_ path: String) -> Bool {
-        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        var best: (length: Int, type: String) = (-1, "")
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count >= 3 else { continue }
-            let point = String(fields[1])
-            let inside = resolved == point || resolved.hasPrefix(point == "/" ? "/" : point + "/")
-            if inside && point.count > best.length { best = (point.count, String(fields[2])) }
-        }
-        return best.type == "tmpfs"
-    }
-
-    /// How many of the file's pages are in the page cache (`mincore` over a fresh read-only
-    /// mapping, which does not bring any in).
-    private static func residentPages(_ path: String) throws -> (resident: Int, pages: Int, headerResident: Bool) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw POSIXError(.ENOENT) }
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        let length = Int(st.st_size)
-        guard let map = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
-            throw POSIXError(.ENOMEM)
-        }
-        defer { munmap(map, length) }
-        let pages = (length + 4095) / 4096
-        var vector = [UInt8](repeating: 0, count: pages)
-        XCTAssertEqual(mincore(map, length, &vector), 0)
-        return (vector.filter { $0 & 1 != 0 }.count, pages, vector[0] & 1 != 0)
     }
 }
