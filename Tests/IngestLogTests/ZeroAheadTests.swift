@@ -54,18 +54,13 @@ final class ZeroAheadTests: XCTestCase {
     func testBlocksBeyondTheHeadAreWrittenExtents() throws {
         let dir = try TestLog.directory("zero-ahead-file")
         defer { TestLog.remove(dir) }
-        var options = LogOptions(segmentSize: 4 << 20, sync: .batch)
-        options.zeroAhead = 256 << 10
-        options.zeroStep = 64 << 10
-        let log = try MessageLog.open(directory: dir, options: options)
+        let log = try Self.openWithSmallSteps(dir, segmentSize: 4 << 20)
         let appender = log.makeAppender()
         let bodies = (0..<40).map { TestLog.body($0, length: 700) }
         for body in bodies { appender.stage(body) }
         try appender.commit()
         log.waitForBackgroundWork()
-        let beyond = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
-        XCTAssertEqual(beyond.unwritten, 0, "unwritten bytes within \(beyond.checked), extents \(beyond.extents)")
-        XCTAssertEqual(beyond.written, beyond.checked.count, "extents \(beyond.extents) do not cover \(beyond.checked)")
+        try Self.assertBlocksBeyondTheHead(dir, are: .written, "after one commit")
         try log.close()
         XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
     }
@@ -77,11 +72,7 @@ final class ZeroAheadTests: XCTestCase {
     func testZerosPauseWhileRoundsAreLargeAndResumeWhenRoundsShrink() throws {
         let dir = try TestLog.directory("zero-ahead-rounds")
         defer { TestLog.remove(dir) }
-        var options = LogOptions(segmentSize: 16 << 20, sync: .batch)
-        options.zeroAhead = 256 << 10
-        options.zeroStep = 64 << 10
-        options.zeroAheadMaxRoundBytes = 64 << 10
-        let log = try MessageLog.open(directory: dir, options: options)
+        let log = try Self.openWithSmallSteps(dir, segmentSize: 16 << 20, maxRoundBytes: 64 << 10)
         let appender = log.makeAppender()
         var bodies: [[UInt8]] = []
         func commitRounds(_ rounds: Int, records: Int, length: Int) throws {
@@ -96,23 +87,41 @@ final class ZeroAheadTests: XCTestCase {
         }
 
         try commitRounds(24, records: 20, length: 8_000)
-        let paused = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
-        XCTAssertEqual(paused.written, 0, "large rounds: written bytes within \(paused.checked), extents \(paused.extents)")
-        XCTAssertEqual(paused.unwritten, paused.checked.count, "extents \(paused.extents) do not cover \(paused.checked)")
-
+        try Self.assertBlocksBeyondTheHead(dir, are: .unwritten, "after 160 KB rounds")
         try commitRounds(24, records: 2, length: 500)
-        let resumed = try Self.blocksBeyondTheHead(dir, zeroStep: options.zeroStep)
-        XCTAssertEqual(resumed.unwritten, 0, "small rounds: unwritten bytes within \(resumed.checked), extents \(resumed.extents)")
-        XCTAssertEqual(resumed.written, resumed.checked.count, "extents \(resumed.extents) do not cover \(resumed.checked)")
+        try Self.assertBlocksBeyondTheHead(dir, are: .written, "after 1 KB rounds")
 
         try log.close()
         XCTAssertEqual(try TestLog.readAll(dir).records.map(\.body), bodies)
         XCTAssertEqual(try TestLog.segments(dir).count, 1)
     }
 
-    /// The 128 KiB of the only segment that a zeroing pass claims first beyond the current head
-    /// (the head's page, then one step kept clear): how many of its bytes the file system holds
-    /// as written and as unwritten extents. Also checks that they read as zeros.
+    /// Zeros 256 KiB ahead in 64 KiB steps, policy `batch`, each commit syncing itself.
+    private static let zeroStep = 64 << 10
+    private static func openWithSmallSteps(_ dir: String, segmentSize: Int, maxRoundBytes: Int = .max) throws -> MessageLog {
+        var options = LogOptions(segmentSize: segmentSize, sync: .batch)
+        options.zeroAhead = 256 << 10
+        options.zeroStep = zeroStep
+        options.zeroAheadMaxRoundBytes = maxRoundBytes
+        return try MessageLog.open(directory: dir, options: options)
+    }
+
+    private enum ExtentKind { case written, unwritten }
+
+    /// Checks the 128 KiB of the only segment that a zeroing pass claims first beyond the current
+    /// head (the head's page, then one step kept clear): they read as zeros, and the file system
+    /// holds all of them as extents of `kind`.
+    private static func assertBlocksBeyondTheHead(_ dir: String, are kind: ExtentKind, _ context: String,
+                                                  file: StaticString = #filePath, line: UInt = #line) throws {
+        let beyond = try blocksBeyondTheHead(dir, zeroStep: zeroStep)
+        let (wanted, other) = kind == .written ? (beyond.written, beyond.unwritten) : (beyond.unwritten, beyond.written)
+        XCTAssertEqual(other, 0, "\(context): \(other) bytes of the other kind within \(beyond.checked), extents \(beyond.extents)",
+                       file: file, line: line)
+        XCTAssertEqual(wanted, beyond.checked.count, "\(context): extents \(beyond.extents) do not cover \(beyond.checked)",
+                       file: file, line: line)
+    }
+
+    /// How many bytes of that range the file system holds as written and as unwritten extents.
     private static func blocksBeyondTheHead(_ dir: String, zeroStep: Int) throws
         -> (checked: Range<Int>, written: Int, unwritten: Int, extents: [(range: Range<Int>, unwritten: Bool)]) {
         let file = dir + "/" + (try TestLog.segments(dir))[0]
