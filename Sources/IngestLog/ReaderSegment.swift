@@ -67,7 +67,7 @@ final class ReaderSegment {
     /// kernel never drops data it has not written back). Every page but the header's, which a
     /// writer still finishing a record may store into (see `Segment.releaseAllCache`).
     ///
-    /// Why: a reader over a long log (`read`, `verify`, `ship` catching up) otherwise fills the
+    /// Why: a reader over a long log (`read`, `verify`) otherwise fills the
     /// page cache with the whole log, and the next appends or reads take fresh pages instead of
     /// reusing these. On a VM whose balloon reports free memory to the host, that memory then
     /// goes back to the host in bursts, and those bursts stall the virtual disk: measured on the

@@ -77,8 +77,10 @@ public final class Shipper {
         let reader: LogReader
         let probe: LogReader
         do {
-            // The probe runs ahead of the reader, so only the reader may release what it passed.
-            reader = try LogReader(directory: options.logDirectory, fromSequence: start, releasingPassedSegments: true)
+            // Neither releases the segments it passed (`releasingPassedSegments`): between two
+            // summaries the reader can pass records the probe has yet to count, which would then
+            // come back from the disk.
+            reader = try LogReader(directory: options.logDirectory, fromSequence: start)
             probe = try LogReader(directory: options.logDirectory, fromSequence: start)
         } catch { throw .log("cannot read the log in \(options.logDirectory): \(error)") }
         log(.info, "ship_started", [("log_dir", options.logDirectory), ("stream", options.stream), ("subject", options.subject.text),
