@@ -540,7 +540,8 @@ def cmd_render(work, out_path):
     md.append("## Machine\n")
     md.append("```")
     for k, label in (("date", "date (UTC)"), ("host", "host"), ("nproc", "nproc"), ("cpu", "CPU"),
-                     ("memory", "memory"), ("kernel", "kernel"), ("commit", "git commit"),
+                     ("memory", "memory"), ("free_page_reporting", "free page reporting"),
+                     ("kernel", "kernel"), ("commit", "git commit"),
                      ("swift", "swift"), ("nginx", "nginx"), ("load_start", "load average at start"),
                      ("load_end", "load average at end"), ("total_seconds", "suite wall time (s)")):
         md.append(f"{label:22} {m.get(k, '?')}")

@@ -64,6 +64,18 @@ RENDER="$SCRIPT_DIR/render_results.py"
 
 log() { printf '[run-suite %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# Whether a virtio balloon reports freed guest memory to the host (feature bit 5). Where it
+# does, freeing a lot of memory stalls the virtual disk for a while (README, Sizing).
+free_page_reporting() {
+    local dev features
+    for dev in /sys/bus/virtio/devices/*; do
+        [[ "$(cat "$dev/device" 2>/dev/null)" == 0x0005 ]] || continue
+        features=$(cat "$dev/features" 2>/dev/null)
+        [[ "${features:5:1}" == 1 ]] && { echo "on (virtio-balloon)"; return; }
+        echo "off (virtio-balloon without it)"; return
+    done
+    echo "no virtio balloon"
+}
 # Joins a command's words into one shell-quoted line (what the results file shows).
 quote_cmd() { local out="" w; for w in "$@"; do out+="${out:+ }$(printf '%q' "$w")"; done; printf '%s' "$out"; }
 
@@ -156,6 +168,7 @@ HOST_NAME="${HOST_NAME:-machine}"
     echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel=$(uname -srm)"
     echo "memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+    echo "free_page_reporting=$(free_page_reporting)"
     echo "commit=$(git_info)"
     echo "swift=$(swift --version 2>&1 | head -1 || echo unknown)"
     echo "project_root=$PROJECT_ROOT"
