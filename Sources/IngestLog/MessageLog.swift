@@ -224,13 +224,7 @@ public final class MessageLog: @unchecked Sendable {
     /// Makes every record published before this call durable: fdatasync of the active segment
     /// and of each segment sealed since the previous call. Called by one thread at a time.
     public func synchronizePublished() throws(LogError) {
-        let work: [Segment] = state.withLock { s in
-            if s.isClosed { return [] }
-            s.noteSyncRound()
-            let segments = s.unsynced + [s.active]
-            s.unsynced = []
-            return segments
-        }
+        let work = takeSyncRound()
         for segment in work { try segment.synchronizeAll() }
     }
 
@@ -467,6 +461,18 @@ public final class MessageLog: @unchecked Sendable {
         }
     }
 
+    /// What a sync round (group or interval) must fdatasync: every segment sealed since the last
+    /// round, and the active one. Empty once the log is closed.
+    private func takeSyncRound() -> [Segment] {
+        state.withLock { s in
+            if s.isClosed { return [] }
+            s.noteSyncRound()
+            let segments = s.unsynced + [s.active]
+            s.unsynced = []
+            return segments
+        }
+    }
+
     /// An appender that syncs its own commits (policy `batch` without a group sync) is starting
     /// a round: its commit is the round.
     func noteSyncRound() {
@@ -490,13 +496,7 @@ public final class MessageLog: @unchecked Sendable {
 
     /// The interval syncer's tick: fdatasync the active segment and any sealed since last time.
     private func intervalSync() {
-        let work: [Segment] = state.withLock { s in
-            if s.isClosed { return [] }
-            s.noteSyncRound()
-            let segments = s.unsynced + [s.active]
-            s.unsynced = []
-            return segments
-        }
+        let work = takeSyncRound()
         for segment in work {
             do { try segment.synchronizeAll() } catch { intervalSyncFailures.add(1, ordering: .relaxed) }
         }
